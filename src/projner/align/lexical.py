@@ -1,0 +1,139 @@
+"""Lexical links for what statistics miss on names: identical and near-identical
+tokens (case-folded, accent-folded, edit similarity) and numbers."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from ..types import Alignment
+from .base import Tokens, check_batch
+
+
+@lru_cache(maxsize=200_000)
+def fold(token: str) -> str:
+    """Case-fold and strip accents: ``Müller`` → ``muller``."""
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
+
+
+def edit_similarity(a: str, b: str) -> float:
+    """1 − Levenshtein distance / length of the longer string."""
+    if a == b:
+        return 1.0
+    la, lb = len(a), len(b)
+    if not la or not lb:
+        return 0.0
+    if la < lb:
+        a, b, la, lb = b, a, lb, la
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        ca = a[i - 1]
+        for j in range(1, lb + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != b[j - 1]))
+        prev = cur
+    return 1.0 - prev[lb] / la
+
+
+def prefix_similarity(a: str, b: str) -> float:
+    """Length of the common prefix over the longer length (cheap, for inflected names)."""
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n / max(len(a), len(b), 1)
+
+
+def _is_number(tok: str) -> bool:
+    return any(c.isdigit() for c in tok) and all(c.isdigit() or c in ".,:/-" for c in tok)
+
+
+def _is_word(tok: str) -> bool:
+    return any(c.isalnum() for c in tok)
+
+
+def token_similarity(s: str, t: str, min_length: int = 4) -> float:
+    """Similarity in [0, 1] of two tokens for lexical linking (0 when not comparable)."""
+    fs, ft = fold(s), fold(t)
+    if fs == ft:
+        return 1.0 if _is_word(s) else 0.0
+    if min(len(fs), len(ft)) < min_length:
+        return 0.0
+    if fs[0] != ft[0]:
+        return 0.0
+    return max(edit_similarity(fs, ft), prefix_similarity(fs, ft))
+
+
+class LexicalAligner:
+    """Links source and target tokens that are (nearly) the same string.
+
+    A pair is linked when the folded tokens are identical (numbers and words with
+    a capital letter or at least ``min_length`` characters), or when their edit /
+    prefix similarity is at least ``threshold`` and the source token is capitalised
+    (a name). Each source token keeps its best target match(es) and vice versa, so
+    links stay one-to-one apart from exact ties, which are broken by relative position.
+    Link scores are the similarities.
+    """
+
+    name = "lexical"
+
+    def __init__(self, threshold: float = 0.75, min_length: int = 4, names_only: bool = True,
+                 link_punctuation: bool = False) -> None:
+        self.threshold = threshold
+        self.min_length = min_length
+        self.names_only = names_only
+        self.link_punctuation = link_punctuation
+
+    def _candidate(self, tok: str) -> bool:
+        if _is_number(tok):
+            return True
+        if not _is_word(tok):
+            return self.link_punctuation
+        if self.names_only:
+            return tok[:1].isupper() or len(tok) >= self.min_length and any(c.isupper() for c in tok)
+        return len(tok) >= 2
+
+    def align_one(self, src: Tokens, tgt: Tokens) -> Alignment:
+        n, m = len(src), len(tgt)
+        if not n or not m:
+            return Alignment()
+        sim = np.zeros((n, m), dtype=np.float32)
+        fsrc = [fold(s) for s in src]
+        ftgt = [fold(t) for t in tgt]
+        for i, s in enumerate(src):
+            if not self._candidate(s):
+                continue
+            fs = fsrc[i]
+            for j, t in enumerate(tgt):
+                ft = ftgt[j]
+                if fs == ft:
+                    if _is_word(s) or self.link_punctuation:
+                        sim[i, j] = 1.0
+                    continue
+                if _is_number(s) or len(fs) < self.min_length or len(ft) < self.min_length or fs[0] != ft[0]:
+                    continue
+                if not t[:1].isupper() and self.names_only and tgt[j][:1].isalpha():
+                    # a name is rarely translated into a lowercase word
+                    continue
+                sc = max(prefix_similarity(fs, ft), edit_similarity(fs, ft))
+                if sc >= self.threshold:
+                    sim[i, j] = sc
+        if not sim.any():
+            return Alignment()
+        # relative-position tie breaker
+        pos = 1.0 - np.abs(np.arange(n)[:, None] / max(n, 1) - np.arange(m)[None, :] / max(m, 1))
+        score = sim + 1e-3 * pos * (sim > 0)
+        best_t = score.max(axis=1, keepdims=True)
+        best_s = score.max(axis=0, keepdims=True)
+        keep = (score > 0) & (score >= best_t) & (score >= best_s)
+        idx = np.argwhere(keep)
+        return Alignment(idx, sim[idx[:, 0], idx[:, 1]])
+
+    def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
+        check_batch(src, tgt)
+        return [self.align_one(s, t) for s, t in zip(src, tgt)]

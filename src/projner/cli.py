@@ -1,0 +1,89 @@
+"""The ``projner`` command line: a thin typer app over pipelines, io and evaluate.
+
+User mistakes (:class:`projner.errors.ProjnerError`) print one line
+``projner: error: FILE:LINE: what is wrong`` and exit with code 2; internal errors
+exit 1 with a short message, and the traceback only under ``--debug``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+import typer
+
+from .errors import ProjnerError
+
+app = typer.Typer(
+    name="projner",
+    help="Cross-lingual NER by annotation projection: align, project, evaluate.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# modules under projner.cli_ext (or dotted paths) that add commands with register(app)
+EXTENSIONS: tuple[str, ...] = ("projner.cli_ext.core",)
+
+_STATE = {"debug": False}
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    """Cross-lingual NER by annotation projection."""
+    _STATE["debug"] = debug
+
+
+def _load_extensions() -> None:
+    for mod in EXTENSIONS:
+        module = importlib.import_module(mod if "." in mod else f"projner.cli_ext.{mod}")
+        module.register(app)
+
+
+def error(message: str) -> None:
+    sys.stderr.write(f"projner: error: {message}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``projner`` console script."""
+    _load_extensions()
+    args = sys.argv[1:] if argv is None else argv
+    _STATE["debug"] = "--debug" in args
+    try:
+        app(args=args, standalone_mode=False)
+    except ProjnerError as exc:
+        error(exc.located())
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error("interrupted; finished steps are kept, rerun the command to resume")
+        return 130
+    except SystemExit as exc:  # typer/click exits (help, usage errors)
+        return int(exc.code or 0) if isinstance(exc.code, int) else 1
+    except Exception as exc:  # click usage errors and internal errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return 2
+        if isinstance(exc, click.exceptions.Abort):
+            error("aborted")
+            return 1
+        if isinstance(exc, MemoryError):
+            error("out of memory")
+            return 1
+        if _STATE["debug"]:
+            traceback.print_exc()
+        error(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)")
+        return 1
+    return 0
+
+
+def run() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

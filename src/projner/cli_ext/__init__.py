@@ -1,0 +1,2 @@
+"""CLI extensions: each module defines ``register(app)`` and is listed in
+``projner.cli.EXTENSIONS``."""

@@ -1,0 +1,126 @@
+"""File plumbing shared by the readers and writers: UTF-8, transparent gzip,
+errors that name file and line, and atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import IO, Iterator
+
+from ..errors import InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _open_binary(path: str | os.PathLike) -> IO[bytes]:
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", p)
+    if p.is_dir():
+        raise InputError("is a directory, expected a file", p)
+    try:
+        fh = open(p, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", p) from None
+    head = fh.peek(2)[:2] if hasattr(fh, "peek") else b""
+    if head == GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=fh, mode="rb")  # type: ignore[return-value]
+    return fh
+
+
+def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+    """Yield ``(line_number, text)`` for every line, newline stripped, 1-based.
+
+    Reads UTF-8 (a BOM is dropped), gzip by content. Decoding problems raise
+    :class:`InputError` naming the file and line.
+    """
+    fh = _open_binary(path)
+    with fh:
+        lineno = 0
+        try:
+            for raw in fh:
+                lineno += 1
+                if b"\x00" in raw:
+                    raise InputError("binary data (NUL byte); expected UTF-8 text", path, lineno)
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"not valid UTF-8 (byte {exc.start + 1} of the line)", path, lineno
+                    ) from None
+                if lineno == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield lineno, text.rstrip("\r\n")
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise InputError(f"cannot read file: {exc}", path, lineno + 1) from None
+
+
+def count_lines(path: str | os.PathLike) -> int:
+    n = 0
+    for n, _ in iter_lines(path):
+        pass
+    return n
+
+
+def _check_writable_dir(path: Path) -> Path:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.exists():
+        raise InputError("output folder does not exist", folder)
+    if not folder.is_dir():
+        raise InputError("output folder is not a folder", folder)
+    if not os.access(folder, os.W_OK):
+        raise InputError("output folder is not writable", folder)
+    if path.is_dir():
+        raise InputError("output path is a directory", path)
+    return folder
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
+    """Write a file completely or not at all.
+
+    Data goes to a temporary file in the same folder, which is renamed over
+    ``path`` only when the block finishes without an exception. Paths ending in
+    ``.gz`` are gzip-compressed (deterministically: no name, mtime 0).
+    """
+    p = Path(path)
+    folder = _check_writable_dir(p)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if p.suffix == ".gz":
+                gz = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
+                with gz:
+                    if "b" in mode:
+                        yield gz
+                    else:
+                        with io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as fh:
+                            yield fh
+            elif "b" in mode:
+                yield raw
+            else:
+                with io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as fh:
+                    yield fh
+                    fh.flush()
+            raw.flush() if not raw.closed else None
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_lines(path: str | os.PathLike, lines) -> int:
+    """Atomically write an iterable of lines (without newlines); returns the count."""
+    n = 0
+    with atomic_write(path) as fh:
+        for line in lines:
+            fh.write(line)
+            fh.write("\n")
+            n += 1
+    return n

@@ -1,0 +1,86 @@
+"""CoNLL reader and writer: token in the first column, label in the last.
+
+Two or more columns separated by tabs or spaces; ``-DOCSTART-`` lines skipped;
+a blank line between sentences; IOB1, IOB2 and BIOES input; IOB2 output.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, Iterator
+
+from ..errors import InputError
+from ..types import Sentence
+from .common import atomic_write, iter_lines
+from .tags import check_tags
+
+
+def read_conll(
+    path: str | os.PathLike,
+    *,
+    scheme: str = "iob2",
+    labels: bool = True,
+    keep_docstart: bool = False,
+) -> Iterator[Sentence]:
+    """Stream sentences from a CoNLL file.
+
+    With ``labels=False`` the last column is ignored (a CoNLL file used as
+    unlabelled target tokens); a single-column file is then accepted too.
+    Each sentence carries ``meta["line"]``, the file line of its first token.
+    """
+    tokens: list[str] = []
+    tags: list[str] = []
+    lines: list[int] = []
+
+    def flush() -> Sentence | None:
+        if not tokens:
+            return None
+        spans = check_tags(tags, scheme, path, lines) if labels else ()
+        sent = Sentence(tokens, spans, meta={"line": lines[0]})
+        tokens.clear(), tags.clear(), lines.clear()
+        return sent
+
+    for lineno, line in iter_lines(path):
+        if not line.strip():
+            sent = flush()
+            if sent is not None:
+                yield sent
+            continue
+        cols = line.split("\t") if "\t" in line else line.split()
+        cols = [c.strip() for c in cols]
+        if cols[0] == "-DOCSTART-":
+            sent = flush()
+            if sent is not None:
+                yield sent
+            if keep_docstart:
+                yield Sentence(["-DOCSTART-"], meta={"line": lineno, "docstart": True})
+            continue
+        if labels and len(cols) < 2:
+            raise InputError(
+                f"expected at least 2 columns (token and label), found {len(cols)}: {line[:60]!r}", path, lineno
+            )
+        if not cols[0] or (labels and not cols[-1]):
+            raise InputError(f"empty token or label column: {line[:60]!r}", path, lineno)
+        if any(ch.isspace() for ch in cols[0]):
+            raise InputError(f"token contains white space: {cols[0][:60]!r}", path, lineno)
+        tokens.append(cols[0])
+        tags.append(cols[-1] if labels else "O")
+        lines.append(lineno)
+    sent = flush()
+    if sent is not None:
+        yield sent
+
+
+def format_conll(sentence: Sentence, sep: str = "\t") -> str:
+    return "".join(f"{tok}{sep}{tag}\n" for tok, tag in zip(sentence.tokens, sentence.tags()))
+
+
+def write_conll(path: str | os.PathLike, sentences: Iterable[Sentence], sep: str = "\t") -> int:
+    """Write sentences as IOB2 CoNLL (token, tag), atomically. Returns the count."""
+    n = 0
+    with atomic_write(path) as fh:
+        for sent in sentences:
+            fh.write(format_conll(sent, sep))
+            fh.write("\n")
+            n += 1
+    return n

@@ -1,0 +1,87 @@
+"""JSONL: one sentence per line, ``{"tokens": [...], "spans": [{"start", "end", "label"}]}``.
+
+``end`` is exclusive. ``spans`` may also be given as ``[start, end, label]`` lists;
+a ``score`` key on a span is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Iterable, Iterator
+
+from ..errors import InputError
+from ..types import Sentence, Span
+from .common import atomic_write, iter_lines
+
+
+def _span(obj, path, lineno) -> Span:
+    try:
+        if isinstance(obj, dict):
+            start, end, label = obj["start"], obj["end"], obj["label"]
+            score = obj.get("score")
+        elif isinstance(obj, (list, tuple)) and len(obj) == 3:
+            start, end, label = obj
+            score = None
+        else:
+            raise InputError(f"a span must be {{start, end, label}} or [start, end, label], got {obj!r}"[:200], path, lineno)
+    except KeyError as exc:
+        raise InputError(f"span is missing the key {exc.args[0]!r}", path, lineno) from None
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        raise InputError(f"span offsets must be integers, got {start!r}, {end!r}", path, lineno)
+    if not isinstance(label, str) or not label or any(c.isspace() for c in label):
+        raise InputError(f"span label must be a non-empty string without spaces, got {label!r}", path, lineno)
+    try:
+        return Span(start, end, label, None if score is None else float(score))
+    except (ValueError, TypeError) as exc:
+        raise InputError(str(exc), path, lineno) from None
+
+
+def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True) -> Sentence:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
+    if not isinstance(obj, dict):
+        raise InputError("expected a JSON object with 'tokens' and 'spans'", path, lineno)
+    tokens = obj.get("tokens")
+    if not isinstance(tokens, list) or not all(isinstance(t, str) and t and not any(c.isspace() for c in t) for t in tokens):
+        raise InputError("'tokens' must be a list of non-empty strings without white space", path, lineno)
+    raw_spans = obj.get("spans", []) if labels else []
+    if not isinstance(raw_spans, list):
+        raise InputError("'spans' must be a list", path, lineno)
+    spans = [_span(s, path, lineno) for s in raw_spans]
+    try:
+        meta = {"line": lineno}
+        if "id" in obj:
+            meta["id"] = obj["id"]
+        return Sentence(tokens, spans, meta=meta)
+    except ValueError as exc:
+        raise InputError(str(exc), path, lineno) from None
+
+
+def read_jsonl(path: str | os.PathLike, *, labels: bool = True) -> Iterator[Sentence]:
+    for lineno, line in iter_lines(path):
+        if not line.strip():
+            continue
+        yield parse_jsonl_line(line, path, lineno, labels)
+
+
+def sentence_to_json(sentence: Sentence, with_scores: bool = True) -> str:
+    spans = []
+    for s in sentence.spans:
+        d = {"start": s.start, "end": s.end, "label": s.label}
+        if with_scores and s.score is not None:
+            d["score"] = round(float(s.score), 4)
+        spans.append(d)
+    return json.dumps({"tokens": list(sentence.tokens), "spans": spans}, ensure_ascii=False)
+
+
+def write_jsonl(path: str | os.PathLike, sentences: Iterable[Sentence]) -> int:
+    n = 0
+    with atomic_write(path) as fh:
+        for sent in sentences:
+            fh.write(sentence_to_json(sent))
+            fh.write("\n")
+            n += 1
+    return n

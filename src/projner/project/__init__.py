@@ -1,0 +1,1 @@
+"""Projection algorithms (filled in below)."""

@@ -1,0 +1,5 @@
+"""Translators behind one protocol (see :mod:`projner.translate.base`)."""
+
+from .base import Translator
+
+__all__ = ["Translator"]
