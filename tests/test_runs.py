@@ -1,0 +1,316 @@
+"""Run directories: manifest, atomic steps, resume, invalidation, kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from projner.errors import InputError, UsageError
+from projner.runs import MANIFEST, RunDir, sha256_file
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    a = tmp_path / "a.txt"
+    b = tmp_path / "b.txt"
+    a.write_text("one\ntwo\n", encoding="utf-8")
+    b.write_text("eins\nzwei\n", encoding="utf-8")
+    return {"source": a, "target": b}
+
+
+class Calls:
+    """Step functions that record how often they ran."""
+
+    def __init__(self):
+        self.n: dict[str, int] = {}
+
+    def copy_upper(self, key, src):
+        def fn(paths):
+            self.n[key] = self.n.get(key, 0) + 1
+            paths[key].write_text(Path(src).read_text(encoding="utf-8").upper(), encoding="utf-8")
+
+        return fn
+
+    def concat(self, key, *files):
+        def fn(paths):
+            self.n[key] = self.n.get(key, 0) + 1
+            paths[key].write_text("".join(Path(f).read_text(encoding="utf-8") for f in files), encoding="utf-8")
+
+        return fn
+
+
+def run_three(root, config, inputs, calls):
+    """A three-step run: A(source), B(target), C(A, B, config.join)."""
+    run = RunDir(root, config, inputs)
+    run.step("A", ["a.out"], calls.copy_upper("a.out", inputs["source"]), depends=["input:source", "config:a"])
+    run.step("B", ["b.out"], calls.copy_upper("b.out", inputs["target"]), depends=["input:target"])
+    run.step("C", ["c.out"], calls.concat("c.out", run.path("a.out"), run.path("b.out")),
+             depends=["step:A", "step:B", "config:join.sep"])
+    return run
+
+
+def test_manifest_records_config_inputs_versions_steps(tmp_path, inputs):
+    calls = Calls()
+    run = run_three(tmp_path / "run", {"a": {"x": 1}, "join": {"sep": " "}}, inputs, calls)
+    m = json.loads((tmp_path / "run" / MANIFEST).read_text(encoding="utf-8"))
+    assert m["config"] == {"a": {"x": 1}, "join": {"sep": " "}}
+    assert m["inputs"]["source"]["sha256"] == sha256_file(inputs["source"])
+    assert m["inputs"]["target"]["path"] == os.fspath(inputs["target"])
+    assert set(m["versions"]) == {"projner", "python", "numpy"}
+    assert set(m["steps"]) == {"A", "B", "C"}
+    assert m["steps"]["C"]["depends"] == ["step:A", "step:B", "config:join.sep"]
+    assert m["steps"]["A"]["outputs"]["a.out"]["size"] == len("ONE\nTWO\n")
+    assert (tmp_path / "run" / "c.out").read_text(encoding="utf-8") == "ONE\nTWO\nEINS\nZWEI\n"
+    assert run.ran == ["A", "B", "C"] and run.skipped == []
+    # no temporary files left
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [".lock", "a.out", "b.out", "c.out", MANIFEST]
+
+
+def test_rerun_skips_finished_steps(tmp_path, inputs):
+    calls = Calls()
+    cfg = {"a": 1, "join": {"sep": "-"}}
+    run_three(tmp_path / "run", cfg, inputs, calls)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
+    run = run_three(tmp_path / "run", cfg, inputs, calls)
+    assert calls.n == {"a.out": 1, "b.out": 1, "c.out": 1}
+    assert run.skipped == ["A", "B", "C"] and run.ran == []
+    after = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
+    assert before == after
+
+
+def test_step_returns_final_paths(tmp_path, inputs):
+    run = RunDir(tmp_path / "r", {}, inputs)
+    out = run.step("s", ["x.txt", "sub/y.txt"], lambda p: [p["x.txt"].write_text("x"), p["sub/y.txt"].write_text("y")])
+    assert out == {"x.txt": tmp_path / "r" / "x.txt", "sub/y.txt": tmp_path / "r" / "sub" / "y.txt"}
+    assert run.path("sub/y.txt").read_text() == "y"
+
+
+def test_changed_input_invalidates_dependents_only(tmp_path, inputs):
+    calls = Calls()
+    cfg = {"a": 1, "join": {"sep": "-"}}
+    run_three(tmp_path / "run", cfg, inputs, calls)
+    inputs["target"].write_text("drei\n", encoding="utf-8")
+    run = run_three(tmp_path / "run", cfg, inputs, calls)
+    assert run.skipped == ["A"] and run.ran == ["B", "C"]
+    assert calls.n == {"a.out": 1, "b.out": 2, "c.out": 2}
+    assert (tmp_path / "run" / "c.out").read_text(encoding="utf-8") == "ONE\nTWO\nDREI\n"
+
+
+def test_changed_config_section_invalidates_transitively(tmp_path, inputs):
+    calls = Calls()
+    run_three(tmp_path / "run", {"a": 1, "join": {"sep": "-"}, "other": 5}, inputs, calls)
+    # a section nobody depends on: nothing reruns
+    run = run_three(tmp_path / "run", {"a": 1, "join": {"sep": "-"}, "other": 6}, inputs, calls)
+    assert run.ran == []
+    # join.sep: only C
+    run = run_three(tmp_path / "run", {"a": 1, "join": {"sep": "+"}, "other": 6}, inputs, calls)
+    assert run.ran == ["C"]
+    # a sibling key of join.sep: nothing
+    run = run_three(tmp_path / "run", {"a": 1, "join": {"sep": "+", "z": 0}, "other": 6}, inputs, calls)
+    assert run.ran == []
+    # a: A and, through step:A, C
+    run = run_three(tmp_path / "run", {"a": 2, "join": {"sep": "+", "z": 0}, "other": 6}, inputs, calls)
+    assert run.ran == ["A", "C"] and run.skipped == ["B"]
+    # the manifest holds the new config
+    assert json.loads((tmp_path / "run" / MANIFEST).read_text())["config"]["a"] == 2
+
+
+def test_missing_or_modified_output_reruns_step(tmp_path, inputs):
+    calls = Calls()
+    cfg = {"a": 1}
+    run_three(tmp_path / "run", cfg, inputs, calls)
+    (tmp_path / "run" / "b.out").unlink()
+    run = run_three(tmp_path / "run", cfg, inputs, calls)
+    # B reran and wrote the same bytes, so C (keyed on B's fingerprint and output checksums) is kept
+    assert run.ran == ["B"] and run.skipped == ["A", "C"]
+    (tmp_path / "run" / "a.out").write_text("truncated")  # a size that differs from the record
+    run = run_three(tmp_path / "run", cfg, inputs, calls)
+    assert run.ran == ["A"]
+    assert (tmp_path / "run" / "a.out").read_text() == "ONE\nTWO\n"
+
+
+def test_exception_in_step_leaves_nothing(tmp_path, inputs):
+    run = RunDir(tmp_path / "r", {}, inputs)
+
+    def boom(paths):
+        paths["o.txt"].write_text("half")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run.step("s", ["o.txt"], boom)
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock", MANIFEST]
+    assert "s" not in run.manifest()["steps"]
+    assert not run.is_finished("s")
+
+
+def test_keyboard_interrupt_in_step_leaves_nothing(tmp_path, inputs):
+    run = RunDir(tmp_path / "r", {}, inputs)
+
+    def interrupted(paths):
+        paths["o.txt"].write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run.step("s", ["o.txt"], interrupted)
+    assert not (tmp_path / "r" / "o.txt").exists()
+    assert [p.name for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_step_that_forgets_an_output_fails(tmp_path, inputs):
+    run = RunDir(tmp_path / "r", {}, inputs)
+    with pytest.raises(RuntimeError, match="did not write its output"):
+        run.step("s", ["a", "b"], lambda p: p["a"].write_text("a"))
+    assert not (tmp_path / "r" / "a").exists()
+    assert "s" not in run.manifest()["steps"]
+
+
+def test_stale_temporary_files_are_removed(tmp_path, inputs):
+    root = tmp_path / "r"
+    root.mkdir()
+    stale = root / ".o.txt.deadbeef.tmp"
+    stale.write_text("left by a killed process")
+    run = RunDir(root, {}, inputs)
+    run.step("s", ["o.txt"], lambda p: p["o.txt"].write_text("ok"))
+    assert not stale.exists()
+    assert (root / "o.txt").read_text() == "ok"
+
+
+def test_bad_dependencies_and_names(tmp_path, inputs):
+    run = RunDir(tmp_path / "r", {}, inputs)
+    w = lambda p: None  # noqa: E731
+    with pytest.raises(UsageError, match="unknown input 'nope'"):
+        run.step("s", ["o"], w, depends=["input:nope"])
+    with pytest.raises(UsageError, match="has not run"):
+        run.step("s", ["o"], w, depends=["step:earlier"])
+    with pytest.raises(UsageError, match="unknown dependency"):
+        run.step("s", ["o"], w, depends=["env:HOME"])
+    for bad in ["../o", "/abs", MANIFEST, ".hidden", ""]:
+        with pytest.raises(UsageError, match="invalid step output name"):
+            run.step("s", [bad], w)
+
+
+def test_bad_run_folder_and_inputs(tmp_path, inputs):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(InputError) as e:
+        RunDir(f, {}, inputs)
+    assert e.value.path == os.fspath(f)
+    with pytest.raises(InputError, match="cannot create run folder") as e:
+        RunDir(f / "sub", {}, inputs)
+    with pytest.raises(InputError, match="file not found") as e:
+        RunDir(tmp_path / "r", {}, {"source": tmp_path / "missing.txt"})
+    assert e.value.located() == f"{tmp_path / 'missing.txt'}: file not found"
+    root = tmp_path / "r2"
+    root.mkdir()
+    (root / MANIFEST).write_text("{not json")
+    with pytest.raises(InputError, match="not a valid run manifest"):
+        RunDir(root, {}, inputs)
+
+
+def test_folder_inputs_and_pydantic_like_config(tmp_path, inputs):
+    model = tmp_path / "model"
+    (model / "sub").mkdir(parents=True)
+    (model / "sub" / "w.bin").write_bytes(b"\x00\x01")
+
+    class Cfg:
+        def model_dump(self):
+            return {"k": Path("/x"), "s": {"b", "a"}}
+
+    calls = Calls()
+    run = RunDir(tmp_path / "r", Cfg(), {"model": model, **inputs})
+    assert run.config == {"k": "/x", "s": ["a", "b"]}
+    run.step("m", ["o"], calls.copy_upper("o", inputs["source"]), depends=["input:model"])
+    (model / "sub" / "w.bin").write_bytes(b"\x00\x02")
+    run = RunDir(tmp_path / "r", Cfg(), {"model": model, **inputs})
+    run.step("m", ["o"], calls.copy_upper("o", inputs["source"]), depends=["input:model"])
+    assert calls.n["o"] == 2
+
+
+# kill -9 ------------------------------------------------------------------
+
+SCRIPT = textwrap.dedent(
+    r"""
+    import os, sys, time
+    from pathlib import Path
+    from projner.runs import RunDir
+
+    root, src, signal_file, slow = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "slow"
+    run = RunDir(root, {"n": 400}, {"source": src})
+
+    def first(paths):
+        lines = Path(src).read_text(encoding="utf-8").splitlines()
+        paths["first.txt"].write_text("".join(l[::-1] + "\n" for l in lines), encoding="utf-8")
+
+    def second(paths):
+        lines = run.path("first.txt").read_text(encoding="utf-8").splitlines()
+        with open(paths["second.txt"], "w", encoding="utf-8") as fh, open(paths["count.txt"], "w") as fc:
+            for i in range(400):
+                fh.write(f"{i}\t{lines[i % len(lines)]}\n")
+                if slow and i == 200:
+                    fh.flush()
+                    Path(signal_file).write_text("mid-step")
+                    time.sleep(60)
+            fc.write("400\n")
+
+    def third(paths):
+        data = run.path("second.txt").read_bytes()
+        paths["final.txt"].write_bytes(data.upper())
+
+    run.step("first", ["first.txt"], first, depends=["input:source"])
+    run.step("second", ["second.txt", "count.txt"], second, depends=["step:first", "config:n"])
+    run.step("third", ["final.txt"], third, depends=["step:second"])
+    print(" ".join(run.ran))
+    """
+)
+
+
+def _run_script(root, src, signal_file, mode, **kw):
+    return subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(root), str(src), str(signal_file), mode],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
+    )
+
+
+def test_kill_9_mid_step_then_resume_is_byte_identical(tmp_path):
+    src = tmp_path / "src.txt"
+    src.write_text("".join(f"sentence {i} ünïcödé\n" for i in range(50)), encoding="utf-8")
+    ref = _run_script(tmp_path / "ref", src, tmp_path / "unused", "fast")
+    out, err = ref.communicate(timeout=60)
+    assert ref.returncode == 0, err
+    assert out.split() == ["first", "second", "third"]
+
+    sig = tmp_path / "signal"
+    proc = _run_script(tmp_path / "run", src, sig, "slow")
+    deadline = time.time() + 60
+    while not sig.exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < deadline, "the step never reached its middle"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    root = tmp_path / "run"
+    # killed mid-step: the first step is final, the second left only temporary files
+    assert (root / "first.txt").exists()
+    assert not (root / "second.txt").exists() and not (root / "count.txt").exists()
+    assert any(p.name.startswith(".second.txt.") and p.name.endswith(".tmp") for p in root.iterdir())
+    assert set(json.loads((root / MANIFEST).read_text())["steps"]) == {"first"}
+
+    again = _run_script(root, src, sig, "fast")
+    out, err = again.communicate(timeout=60)
+    assert again.returncode == 0, err
+    assert out.split() == ["second", "third"]  # resumed: the first step was not redone
+    for name in ["first.txt", "second.txt", "count.txt", "final.txt"]:
+        assert (root / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
+    assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
+    m_run = json.loads((root / MANIFEST).read_text())
+    m_ref = json.loads((tmp_path / "ref" / MANIFEST).read_text())
+    assert m_run["steps"] == m_ref["steps"]
