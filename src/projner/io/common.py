@@ -8,6 +8,7 @@ import gzip
 import io
 import os
 import tempfile
+import zlib
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -55,7 +56,7 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
                 if lineno == 1 and text.startswith("\ufeff"):
                     text = text[1:]
                 yield lineno, text.rstrip("\r\n")
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise InputError(f"cannot read file: {exc}", path, lineno + 1) from None
 
 

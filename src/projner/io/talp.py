@@ -14,6 +14,7 @@ from ..types import Alignment
 from .common import atomic_write, iter_lines
 
 LINK_RE = re.compile(r"^(\d+)([-p?])(\d+)$")
+MAX_INDEX = 2**31 - 1  # links are stored as int32
 
 
 def parse_talp_line(line: str, path=None, lineno=None, *, one_indexed: bool = False) -> Alignment:
@@ -23,6 +24,8 @@ def parse_talp_line(line: str, path=None, lineno=None, *, one_indexed: bool = Fa
         if not m:
             raise InputError(f"malformed link {tok[:40]!r}: expected i-j, ipj or i?j", path, lineno)
         i, j = int(m.group(1)), int(m.group(3))
+        if i > MAX_INDEX or j > MAX_INDEX:
+            raise InputError(f"link {tok[:40]!r} has an index larger than {MAX_INDEX}", path, lineno)
         if one_indexed:
             if i == 0 or j == 0:
                 raise InputError(f"link {tok!r} has index 0 in a 1-indexed file", path, lineno)
