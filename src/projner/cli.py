@@ -13,7 +13,7 @@ import traceback
 
 import typer
 
-from .errors import ProjnerError
+from .errors import ProjnerError, UsageError
 
 app = typer.Typer(
     name="projner",
@@ -47,12 +47,41 @@ def error(message: str) -> None:
     sys.stderr.write(f"projner: error: {message}\n")
 
 
+# options that take two values (SRC TGT); typer has no multi-value repeatable options,
+# so "--bitext A B" is rewritten to "--bitext A --bitext B" and paired up again
+PAIR_OPTIONS = ("--bitext",)
+
+
+def _expand_pairs(args: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in PAIR_OPTIONS:
+            vals = args[i + 1 : i + 3]
+            if len(vals) < 2 or any(v.startswith("-") and v != "-" for v in vals):
+                raise UsageError(f"{a} needs two files: {a} SRC TGT")
+            out += [a, vals[0], a, vals[1]]
+            i += 3
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def pairs(values) -> list[tuple]:
+    """Undo :func:`_expand_pairs`: ``[a, b, c, d]`` → ``[(a, b), (c, d)]``."""
+    values = list(values or [])
+    return list(zip(values[0::2], values[1::2]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``projner`` console script."""
     _load_extensions()
-    args = sys.argv[1:] if argv is None else argv
+    args = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in args
     try:
+        args = _expand_pairs(args)
         app(args=args, standalone_mode=False)
     except ProjnerError as exc:
         error(exc.located())

@@ -1,1 +1,141 @@
-"""Projection algorithms (filled in below)."""
+"""Projection algorithms: heuristic spans and candidate matching.
+
+All functions are pure: they take the core types and return a new target
+:class:`~projner.types.Sentence` whose spans carry a score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from ..registry import register
+from ..types import Alignment, Pair, Sentence
+from .candidates import (BREAK_PUNCT, CandidateExtractor, NgramExtractor, SpanExtractor,
+                         ngram_candidates)
+from .heuristic import HeuristicOptions, project_heuristic, runs
+from .matching import MATCHERS, match
+from .resolve import resolve_overlaps
+from .scoring import CandidateScorer, ScoreWeights, lexical_matrix, score_matrix
+
+__all__ = [
+    "HeuristicOptions",
+    "MatchingOptions",
+    "ScoreWeights",
+    "CandidateScorer",
+    "CandidateExtractor",
+    "NgramExtractor",
+    "SpanExtractor",
+    "project_heuristic",
+    "project_candidates",
+    "build_projector",
+    "Projector",
+    "METHODS",
+    "ngram_candidates",
+    "score_matrix",
+    "resolve_overlaps",
+    "runs",
+    "BREAK_PUNCT",
+]
+
+METHODS = ("heuristic",) + MATCHERS
+
+
+@dataclass(frozen=True)
+class MatchingOptions:
+    """Options of :func:`project_candidates`.
+
+    max_len: longest n-gram candidate; ``None`` = longest source entity + ``extra_len``.
+    extra_len: see ``max_len``.
+    min_score: a match must score above this (weighted sum of the signals).
+    k: at most this many candidates per source entity.
+    weights: :class:`ScoreWeights` of the signals.
+    extractor: a candidate extractor; ``None`` = n-grams around linked target words.
+    """
+
+    max_len: int | None = None
+    extra_len: int = 3
+    min_score: float = 0.35
+    k: int = 1
+    weights: ScoreWeights = field(default_factory=ScoreWeights)
+    extractor: CandidateExtractor | None = None
+
+
+def project_candidates(
+    source: Sentence,
+    target: Sentence,
+    alignment: Alignment,
+    method: str = "ilp",
+    options: MatchingOptions | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> Sentence:
+    """Project by matching source entities to target candidates.
+
+    Candidates are scored (see :mod:`projner.project.scoring`) and matched with
+    ``method`` (``greedy``, ``bipartite`` or ``ilp``).
+    """
+    opt = options or MatchingOptions()
+    n_tgt = len(target)
+    if not source.spans or not n_tgt:
+        return target.with_spans(())
+    alignment.check_bounds(len(source), n_tgt)
+    pair = Pair(source, target, alignment, dict(meta or {}))
+    L = alignment.to_matrix(len(source), n_tgt, use_scores=alignment.scores is not None)
+    ent_rows = np.zeros(len(source), dtype=bool)
+    for e in source.spans:
+        ent_rows[e.start : e.end] = True
+    lex = None
+    if opt.weights.lexical:
+        lex = np.zeros((len(source), n_tgt), dtype=np.float32)
+        rows = np.nonzero(ent_rows)[0]
+        lex[rows] = lexical_matrix(source.tokens, target.tokens, rows)
+    if opt.extractor is not None:
+        candidates = opt.extractor(target)
+    else:
+        anchors = (L[ent_rows] > 0).any(axis=0)
+        if lex is not None:
+            anchors |= (lex[ent_rows] > 0).any(axis=0)
+        if not anchors.any():
+            return target.with_spans(())
+        longest = max(e.end - e.start for e in source.spans)
+        max_len = opt.max_len or longest + opt.extra_len
+        candidates = ngram_candidates(target.tokens, max_len, anchors)
+    if not candidates:
+        return target.with_spans(())
+    scores, _ = score_matrix(pair, candidates, opt.weights, L, lex)
+    matches = match(method, scores, candidates, n_tgt, opt.min_score, opt.k)
+    spans = []
+    from ..types import Span
+
+    for e, c, s in matches:
+        start, end = candidates[c]
+        spans.append(Span(start, end, source.spans[e].label, round(float(s), 6)))
+    return target.with_spans(resolve_overlaps(spans))
+
+
+Projector = Callable[[Sentence, Sentence, Alignment], Sentence]
+
+
+def build_projector(method: str = "ilp", **options: Any) -> Projector:
+    """A projector by name: ``heuristic``, ``greedy``, ``bipartite`` or ``ilp``.
+
+    ``options`` are the fields of :class:`HeuristicOptions` or
+    :class:`MatchingOptions`; for the matchers, score weights may be given flat
+    (``lexical=0.3``) or as ``weights={...}``.
+    """
+    if method == "heuristic":
+        hopt = HeuristicOptions(**options)
+        return lambda s, t, a, meta=None: project_heuristic(s, t, a, hopt)
+    if method not in MATCHERS:
+        raise ValueError(f"unknown projection method {method!r} (use one of {', '.join(METHODS)})")
+    wfields = set(ScoreWeights.__dataclass_fields__)
+    flat = {k: options.pop(k) for k in list(options) if k in wfields}
+    weights = ScoreWeights(**{**dict(options.pop("weights", {}) or {}), **flat})
+    mopt = MatchingOptions(weights=weights, **options)
+    return lambda s, t, a, meta=None: project_candidates(s, t, a, method, mopt, meta)
+
+
+for _m in METHODS:
+    register("projector", _m)(lambda _m=_m, **kw: build_projector(_m, **kw))

@@ -1,0 +1,125 @@
+"""Pipelines as functions over sentences and pairs: align, project, evaluate.
+
+These compose :mod:`projner.align` and :mod:`projner.project`; the CLI only calls
+functions here and in :mod:`projner.io` / :mod:`projner.evaluate`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, Iterator, Sequence
+
+from .align import Aligner, build_aligner
+from .config import ProjectionConfig
+from .errors import ConfigError, InputError
+from .evaluate import Report, evaluate
+from .project import Projector, build_projector
+from .types import Alignment, Pair, Sentence, Span
+
+Progress = Callable[[int], None]
+
+
+def make_aligner(config: ProjectionConfig) -> Aligner:
+    try:
+        return build_aligner(config.aligner, config.member_options())
+    except TypeError as exc:
+        raise ConfigError(f"aligner options: {exc}") from None
+
+
+def make_projector(config: ProjectionConfig) -> Projector:
+    try:
+        return build_projector(config.method, **dict(config.projection))
+    except TypeError as exc:
+        raise ConfigError(f"projection options for {config.method!r}: {exc}") from None
+
+
+def prepare_source(sentence: Sentence, config: ProjectionConfig) -> Sentence:
+    """Apply the label map and drop ignored labels on a source sentence."""
+    if not config.label_map and not config.ignore_labels:
+        return sentence
+    ignore = set(config.ignore_labels)
+    spans = []
+    for s in sentence.spans:
+        lab = config.label_map.get(s.label, s.label)
+        if lab not in ignore:
+            spans.append(Span(s.start, s.end, lab, s.score))
+    return sentence.with_spans(spans)
+
+
+def check_parallel(sources: Sequence[Sentence], targets: Sequence[Sentence], src_path=None, tgt_path=None) -> None:
+    if len(sources) != len(targets):
+        raise InputError(
+            f"{len(targets)} target sentences but {len(sources)} source sentences in {src_path}; "
+            "source and target must be line-parallel",
+            tgt_path,
+        )
+
+
+def align_corpus(sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig) -> list[Alignment]:
+    aligner = make_aligner(config)
+    return aligner.align([s.tokens for s in sources], [t.tokens for t in targets])
+
+
+def project_pairs(pairs: Iterable[Pair], projector: Projector, progress: Progress | None = None) -> Iterator[Sentence]:
+    """Stream projected target sentences, one per pair (alignments must be set)."""
+    for k, pair in enumerate(pairs):
+        if pair.alignment is None:
+            raise ValueError("project_pairs needs aligned pairs")
+        try:
+            yield projector(pair.source, pair.target, pair.alignment, pair.meta)
+        except ValueError as exc:
+            raise InputError(f"pair {k + 1}: {exc}", pair.meta.get("alignment_path"), pair.meta.get("alignment_line")) from None
+        if progress is not None:
+            progress(1)
+
+
+def project_corpus(
+    sources: Sequence[Sentence],
+    targets: Sequence[Sentence],
+    config: ProjectionConfig,
+    alignments: Sequence[Alignment] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Sentence], list[Alignment]]:
+    """Align (unless ``alignments`` are given) and project a parallel corpus."""
+    check_parallel(sources, targets)
+    projector = make_projector(config)
+    sources = [prepare_source(s, config) for s in sources]
+    if alignments is None:
+        alignments = align_corpus(sources, targets, config)
+    pairs = (Pair(s, t, a) for s, t, a in zip(sources, targets, alignments))
+    return list(project_pairs(pairs, projector, progress)), list(alignments)
+
+
+def benchmark_projection(
+    source_gold: Sequence[Sentence],
+    target_gold: Sequence[Sentence],
+    config: ProjectionConfig,
+    alignments: Sequence[Alignment] | None = None,
+) -> tuple[Report, list[Sentence]]:
+    """Project source gold onto the target tokens and score against target gold."""
+    check_parallel(source_gold, target_gold)
+    targets = [t.with_spans(()) for t in target_gold]
+    t0 = time.perf_counter()
+    t_align = 0.0
+    if alignments is None:
+        sources = [prepare_source(s, config) for s in source_gold]
+        alignments = align_corpus(sources, targets, config)
+        t_align = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    projected, _ = project_corpus(source_gold, targets, config, alignments)
+    t2 = time.perf_counter()
+    report = evaluate(
+        target_gold,
+        projected,
+        label_map=config.label_map,
+        ignore=config.ignore_labels,
+        source=[s.spans for s in source_gold],
+    )
+    report.extra.update(
+        seconds=round(t2 - t0, 3),
+        align_seconds=round(t_align, 3),
+        project_seconds=round(t2 - t1, 3),
+        pairs_per_second_projection=round(len(targets) / max(t2 - t1, 1e-9), 1),
+        config=config.model_dump(mode="json"),
+    )
+    return report, projected

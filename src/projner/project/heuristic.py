@@ -1,0 +1,93 @@
+"""Heuristic projection: follow each source entity's links, group the aligned
+target words into contiguous runs, merge nearby runs, keep the runs whose length
+relative to the entity passes a threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..types import Alignment, Sentence, Span
+from .resolve import resolve_overlaps
+
+
+@dataclass(frozen=True)
+class HeuristicOptions:
+    """Options of :func:`project_heuristic`.
+
+    merge_distance: runs separated by at most this many unaligned-to-the-entity
+        target words are merged into one (``1`` bridges ``Parlament des Europas``-style gaps).
+    min_ratio: a run is kept when ``len(run) / len(entity) >= min_ratio``.
+    keep: ``longest`` keeps only the longest surviving run per entity,
+        ``all`` keeps every surviving run (the same label is projected several times).
+    skip_punctuation: target runs do not start or end on punctuation.
+    """
+
+    merge_distance: int = 1
+    min_ratio: float = 0.0
+    keep: str = "longest"
+    skip_punctuation: bool = True
+
+
+def _is_punct(tok: str) -> bool:
+    return not any(c.isalnum() for c in tok)
+
+
+def runs(indices: np.ndarray, merge_distance: int) -> list[tuple[int, int]]:
+    """Group sorted unique indices into ``[start, end)`` runs, bridging gaps of
+    at most ``merge_distance`` missing indices."""
+    if not len(indices):
+        return []
+    breaks = np.nonzero(np.diff(indices) > merge_distance + 1)[0]
+    starts = np.concatenate([[indices[0]], indices[breaks + 1]])
+    ends = np.concatenate([indices[breaks], [indices[-1]]]) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def project_heuristic(
+    source: Sentence,
+    target: Sentence,
+    alignment: Alignment,
+    options: HeuristicOptions | None = None,
+    **kwargs,
+) -> Sentence:
+    """Project ``source.spans`` onto ``target.tokens`` through ``alignment``.
+
+    Returns a new target :class:`Sentence` whose spans carry a score: the share of
+    the entity's source tokens that are aligned into the projected run.
+    """
+    opt = options or HeuristicOptions(**kwargs)
+    n_tgt = len(target)
+    if not source.spans or not len(alignment) or not n_tgt:
+        return target.with_spans(())
+    alignment.check_bounds(len(source), n_tgt)
+    links = alignment.links
+    proposals: list[Span] = []
+    for ent in source.spans:
+        mask = (links[:, 0] >= ent.start) & (links[:, 0] < ent.end)
+        if not mask.any():
+            continue
+        sub = links[mask]
+        tgt_idx = np.unique(sub[:, 1])
+        kept: list[tuple[float, int, int]] = []
+        for start, end in runs(tgt_idx, opt.merge_distance):
+            if opt.skip_punctuation:
+                while start < end and _is_punct(target.tokens[start]):
+                    start += 1
+                while end > start and _is_punct(target.tokens[end - 1]):
+                    end -= 1
+                if start >= end:
+                    continue
+            if (end - start) / len(ent) < opt.min_ratio:
+                continue
+            in_run = (sub[:, 1] >= start) & (sub[:, 1] < end)
+            covered = len(np.unique(sub[in_run, 0])) / len(ent)
+            kept.append((covered, start, end))
+        if not kept:
+            continue
+        if opt.keep == "longest":
+            kept = [max(kept, key=lambda k: (k[2] - k[1], k[0], -k[1]))]
+        for covered, start, end in kept:
+            proposals.append(Span(start, end, ent.label, float(covered)))
+    return target.with_spans(resolve_overlaps(proposals))

@@ -1,0 +1,151 @@
+"""Score matrices for candidate matching: one row per source entity, one column
+per target candidate, values in [0, 1] per signal; the total is the weighted mean of the signals.
+
+Signals:
+- ``alignment``: Dice agreement of the links, ``(a_e + a_c) / (|e| + |c|)`` where
+  ``a_e`` counts entity tokens linked into the candidate and ``a_c`` candidate
+  tokens linked from the entity (target tokens with no link at all count
+  ``unaligned_credit``). Link scores, when present, weight the links.
+- ``lexical``: the same Dice over fuzzy string matches (case- and accent-folded
+  identity, common-prefix similarity), for names that are copied or inflected.
+- ``capital``: agreement of capitalisation at the first and last token.
+- ``length``: ``1 - |len(c) - len(e)| / max(len(c), len(e))``.
+
+Extra scorers (e.g. a visual-context scorer) follow :class:`CandidateScorer`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from ..align.lexical import fold
+from ..types import Pair, Span
+from .candidates import Candidate
+
+
+class CandidateScorer(Protocol):
+    def __call__(self, pair: Pair, entities: Sequence[Span], candidates: Sequence[Candidate]) -> np.ndarray:
+        """A (len(entities), len(candidates)) matrix of scores in [0, 1]."""
+        ...
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    alignment: float = 1.0
+    lexical: float = 0.5
+    capital: float = 0.1
+    length: float = 0.1
+    unaligned_credit: float = 0.5
+    extra: tuple = field(default=())  # ((weight, CandidateScorer), ...)
+
+
+def _prefix_sim(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    if n < 4:
+        return 0.0
+    return n / max(len(a), len(b))
+
+
+def lexical_matrix(src_tokens: Sequence[str], tgt_tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
+    """Fuzzy similarity between the source tokens ``rows`` and every target token."""
+    fs = [fold(src_tokens[i]) for i in rows]
+    ft = [fold(t) for t in tgt_tokens]
+    words_t = [any(c.isalnum() for c in t) for t in tgt_tokens]
+    sim = np.zeros((len(rows), len(tgt_tokens)), dtype=np.float32)
+    for a, s in enumerate(fs):
+        if not any(c.isalnum() for c in s):
+            continue
+        for j, t in enumerate(ft):
+            if words_t[j] and s[:1] == t[:1]:
+                sim[a, j] = _prefix_sim(s, t)
+    return sim
+
+
+def _dice(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, col_extra: np.ndarray | None = None) -> np.ndarray:
+    """Dice agreement of an (|e| × m) evidence block in [0, 1] with every candidate
+    ``[start, end)``: ``(Σ_rows max_in_window + Σ_window max_over_rows) / (|e| + |c|)``.
+
+    ``col_extra`` adds partial credit for target columns (e.g. unaligned tokens).
+    """
+    rows, m = block.shape
+    lens = ends - starts
+    max_len = int(lens.max())
+    # table[l - 1][:, s] = max(block[:, s:s + l]) for every window length l
+    table = np.zeros((max_len, rows, m), dtype=np.float32)
+    table[0] = block
+    for l in range(2, max_len + 1):
+        table[l - 1, :, : m - l + 1] = np.maximum(table[l - 2, :, : m - l + 1], block[:, l - 1 :])
+    a_e = table[lens - 1, :, starts].sum(axis=1)
+    col = block.max(axis=0)
+    if col_extra is not None:
+        col = np.maximum(col, col_extra)
+    col_cum = np.concatenate([[0.0], np.cumsum(col, dtype=np.float64)])
+    a_c = col_cum[ends] - col_cum[starts]
+    return (a_e + a_c) / (rows + lens)
+
+
+def _capitalised(tok: str) -> bool:
+    return tok[:1].isupper()
+
+
+def score_matrix(
+    pair: Pair,
+    candidates: Sequence[Candidate],
+    weights: ScoreWeights = ScoreWeights(),
+    link_matrix: np.ndarray | None = None,
+    lex_matrix: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(total, alignment_agreement)`` matrices of shape (entities, candidates).
+
+    ``link_matrix`` (source × target) and ``lex_matrix`` (source × target fuzzy
+    similarities, see :func:`lexical_matrix`) are computed when not given.
+    """
+    src, tgt = pair.source, pair.target
+    ents = src.spans
+    E, C = len(ents), len(candidates)
+    if not E or not C:
+        return np.zeros((E, C)), np.zeros((E, C))
+    cand = np.asarray(candidates, dtype=np.int64)
+    starts, ends = cand[:, 0], cand[:, 1]
+    if link_matrix is None:
+        link_matrix = pair.alignment.to_matrix(len(src), len(tgt), use_scores=pair.alignment.scores is not None)
+    L = link_matrix.astype(np.float32) if link_matrix.dtype == bool else np.clip(link_matrix, 0.0, 1.0)
+    unlinked = (L.max(axis=0) == 0).astype(np.float32) * weights.unaligned_credit
+    clen = (ends - starts).astype(np.float64)
+    align = np.zeros((E, C))
+    lex = np.zeros((E, C))
+    cap = np.zeros((E, C))
+    length = np.zeros((E, C))
+    tgt_cap = np.fromiter((_capitalised(t) for t in tgt.tokens), dtype=bool, count=len(tgt))
+    for k, e in enumerate(ents):
+        block = L[e.start : e.end]
+        # unaligned target tokens get partial credit, only inside candidates the entity reaches
+        agree = _dice(block, starts, ends, unlinked)
+        reached = _dice(block, starts, ends) > 0
+        align[k] = agree * reached
+        if weights.lexical:
+            sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
+                   else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
+            if sim.any():
+                lex[k] = _dice(sim, starts, ends)
+        if weights.capital:
+            src_cap = _capitalised(src.tokens[e.start]), _capitalised(src.tokens[e.end - 1])
+            cap[k] = 0.5 * (tgt_cap[starts] == src_cap[0]) + 0.5 * (tgt_cap[ends - 1] == src_cap[1])
+        elen = e.end - e.start
+        length[k] = 1.0 - np.abs(clen - elen) / np.maximum(clen, elen)
+    evidence = (align > 0) | (lex > 0)
+    total = weights.alignment * align + weights.lexical * lex + weights.capital * cap + weights.length * length
+    for w, scorer in weights.extra:
+        total = total + w * np.asarray(scorer(pair, ents, candidates), dtype=np.float64)
+    norm = weights.alignment + weights.lexical + weights.capital + weights.length + sum(w for w, _ in weights.extra)
+    total = np.where(evidence, total / max(norm, 1e-9), 0.0)
+    return total, align
