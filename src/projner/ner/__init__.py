@@ -1,5 +1,62 @@
-"""Taggers behind one protocol (see :mod:`projner.ner.base`)."""
+"""Taggers behind one protocol (see :mod:`projner.ner.base`).
 
-from .base import Tagger
+Registered names (``projner.registry.create("tagger", NAME, **options)``):
+``crf`` (sklearn-crfsuite, trains on a CPU), ``hf`` / ``transformers``
+(token classification), ``spacy``. :func:`load_tagger` opens a saved model
+directory of any kind; :class:`projner.ner.candidates.TaggerCandidates` turns
+a tagger into a candidate extractor for candidate-matching projection.
+"""
 
-__all__ = ["Tagger"]
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError
+from ..registry import register_lazy
+from .base import Tagger, tag_sentences
+
+register_lazy("tagger", "crf", "projner.ner.crf:CRFTagger")
+register_lazy("tagger", "hf", "projner.ner.hf:HFTagger")
+register_lazy("tagger", "transformers", "projner.ner.hf:HFTagger")
+register_lazy("tagger", "spacy", "projner.ner.spacy_tagger:SpacyTagger")
+
+__all__ = ["Tagger", "tag_sentences", "load_tagger"]
+
+
+def load_tagger(path: str | os.PathLike, kind: str = "auto", **options: Any) -> Tagger:
+    """Open a tagger: a projner CRF directory, a transformers token-classification
+    directory, or a spaCy pipeline (directory or package name). ``kind`` forces one."""
+    p = Path(path)
+    if kind == "auto":
+        if (p / "projner.json").exists():
+            try:
+                kind = json.loads((p / "projner.json").read_text(encoding="utf-8")).get("tagger", "auto")
+            except ValueError:
+                kind = "auto"
+        if kind == "auto":
+            if (p / "model.crfsuite").exists():
+                kind = "crf"
+            elif (p / "meta.json").exists() and (p / "config.cfg").exists():
+                kind = "spacy"
+            elif (p / "config.json").exists():
+                kind = "hf"
+            elif not p.exists():
+                raise ModelError("model not found: no such directory", p)
+            else:
+                raise ModelError("not a tagger model directory (no projner.json, config.json or spaCy meta.json)", p)
+    if kind == "crf":
+        from .crf import CRFTagger
+
+        return CRFTagger.load(p)
+    if kind in ("hf", "transformers"):
+        from .hf import HFTagger
+
+        return HFTagger(os.fspath(path), **options)
+    if kind == "spacy":
+        from .spacy_tagger import SpacyTagger
+
+        return SpacyTagger(os.fspath(path), **options)
+    raise ModelError(f"unknown tagger kind {kind!r} (use crf, hf or spacy)")

@@ -1,0 +1,232 @@
+"""A transformers token-classification tagger (XLM-R, mBERT, ... fine-tuned for NER).
+
+Words are given (pre-tokenised sentences); each word takes the label of its
+first sub-word, and the IOB tags become spans (an ``I-`` without a ``B-`` starts
+an entity). Sentences longer than the model's limit are tagged in windows of
+words. :meth:`HFTagger.fit` fine-tunes an encoder on labelled sentences (a short
+plain torch loop; a GPU is used when asked for).
+
+    tagger = HFTagger("models/xlmr-ner-de")
+    tagger.predict([["Angela", "Merkel", "besuchte", "Paris", "."]])
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import ConfigError, InputError, ModelError
+from ..types import Sentence, Span, iob_to_spans
+
+__all__ = ["HFTagger"]
+
+
+def _load_error(model: str, exc: Exception, offline: bool) -> ModelError:
+    from ..translate._hf_common import _load_message
+
+    return ModelError(_load_message(model, "NER model", exc, offline))
+
+
+class HFTagger:
+    """Parameters: ``model`` (directory or cached hub name of a token-classification
+    model), ``batch_size``, ``max_length`` (sub-words per window, at most the
+    model's limit), ``device`` (``cpu``, ``cuda``, ``auto``), ``label_map``
+    (e.g. ``{"PERSON": "PER"}``; map to ``""`` to drop), ``offline``."""
+
+    name = "hf"
+
+    def __init__(
+        self,
+        model: str,
+        batch_size: int = 16,
+        max_length: int = 256,
+        device: str = "cpu",
+        label_map: dict[str, str] | None = None,
+        offline: bool = True,
+    ) -> None:
+        from ..translate._hf_common import check_model_location
+        from ..translate.hf import _pick_device
+
+        self.model_name = check_model_location(model, "NER model")
+        self.batch_size = batch_size
+        self.label_map = dict(label_map or {})
+        self.device = _pick_device(device)
+        try:
+            from transformers import AutoModelForTokenClassification, AutoTokenizer
+        except ImportError as exc:  # pragma: no cover
+            raise ModelError(f"the transformers package is needed for HF taggers: {exc}")
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(self.model_name, local_files_only=offline)
+            self.model = AutoModelForTokenClassification.from_pretrained(self.model_name, local_files_only=offline)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise _load_error(self.model_name, exc, offline) from None
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ModelError(f"NER model {self.model_name!r} needs a fast tokenizer (tokenizer.json) for word alignment")
+        self.model.to(self.device).eval()
+        self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
+        # RoBERTa-style models reserve padding_idx + 1 positions
+        self.max_length = int(min(max_length, limit - 2, 512))
+
+    # -- inference ----------------------------------------------------------
+    def _windows(self, words: Sequence[str]) -> list[tuple[int, int]]:
+        """Word windows whose sub-words fit in ``max_length``."""
+        enc = self.tokenizer(list(words), is_split_into_words=True, add_special_tokens=False)
+        lens = [0] * len(words)
+        for wid in enc.word_ids():
+            if wid is not None:
+                lens[wid] += 1
+        lens = [max(1, n) for n in lens]
+        budget = self.max_length - 2
+        out, start, used = [], 0, 0
+        for i, n in enumerate(lens):
+            if used + n > budget and i > start:
+                out.append((start, i))
+                start, used = i, 0
+            used += n
+        out.append((start, len(words)))
+        return out
+
+    def predict_tags(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        import torch
+
+        pieces: list[tuple[int, int, list[str]]] = []
+        for si, words in enumerate(sentences):
+            words = [w if w.strip() else "_" for w in words]
+            if not words:
+                continue
+            for a, b in self._windows(words):
+                pieces.append((si, a, words[a:b]))
+        tags: list[list[str]] = [["O"] * len(s) for s in sentences]
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i][2]))
+        for k in range(0, len(order), self.batch_size):
+            batch = [pieces[i] for i in order[k : k + self.batch_size]]
+            enc = self.tokenizer(
+                [p[2] for p in batch],
+                is_split_into_words=True,
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+            )
+            with torch.inference_mode():
+                logits = self.model(**{k2: v.to(self.device) for k2, v in enc.items()}).logits
+            best = logits.argmax(-1).cpu().tolist()
+            for row, (si, offset, words) in enumerate(batch):
+                seen = set()
+                for pos, wid in enumerate(enc.word_ids(row)):
+                    if wid is None or wid in seen:
+                        continue
+                    seen.add(wid)
+                    tags[si][offset + wid] = self.id2label.get(best[row][pos], "O")
+        return tags
+
+    def predict(self, sentences: Sequence[Sequence[str]]) -> list[list[Span]]:
+        out = []
+        for tags in self.predict_tags(sentences):
+            spans = []
+            for s in iob_to_spans([_normalise_tag(t) for t in tags]):
+                lab = self.label_map.get(s.label, s.label)
+                if lab:
+                    spans.append(s.with_label(lab))
+            out.append(spans)
+        return out
+
+    # -- training -----------------------------------------------------------
+    @classmethod
+    def fit(
+        cls,
+        base_model: str,
+        train: Sequence[Sentence],
+        output: str | os.PathLike,
+        dev: Sequence[Sentence] | None = None,
+        epochs: int = 3,
+        learning_rate: float = 5e-5,
+        batch_size: int = 16,
+        max_length: int = 256,
+        device: str = "cpu",
+        seed: int = 13,
+        offline: bool = True,
+    ) -> "HFTagger":
+        """Fine-tune ``base_model`` (an encoder directory) on ``train`` and save the
+        tagger to ``output`` (atomically). Returns the loaded tagger."""
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        from ..translate._hf_common import check_model_location
+        from ..translate.hf import _pick_device
+
+        base = check_model_location(base_model, "base encoder")
+        sents = [s for s in train if len(s)]
+        if not sents:
+            raise InputError("no training sentences")
+        labels = sorted({s.label for x in sents for s in x.spans})
+        tagset = ["O"] + [f"{p}-{l}" for l in labels for p in ("B", "I")]
+        label2id = {t: i for i, t in enumerate(tagset)}
+        dev_ = torch.device(_pick_device(device))
+        torch.manual_seed(seed)
+        random.seed(seed)
+        try:
+            tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
+            model = AutoModelForTokenClassification.from_pretrained(
+                base, local_files_only=offline, num_labels=len(tagset),
+                id2label=dict(enumerate(tagset)), label2id=label2id, ignore_mismatched_sizes=True,
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise _load_error(base, exc, offline) from None
+        model.to(dev_).train()
+        opt = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+        order = list(range(len(sents)))
+        steps = epochs * math.ceil(len(order) / batch_size)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / max(steps, 1)))
+        for _ in range(epochs):
+            random.shuffle(order)
+            for k in range(0, len(order), batch_size):
+                batch = [sents[i] for i in order[k : k + batch_size]]
+                enc = tok([list(s.tokens) for s in batch], is_split_into_words=True, return_tensors="pt",
+                          padding=True, truncation=True, max_length=max_length)
+                lab = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
+                for r, s in enumerate(batch):
+                    tags = s.tags()
+                    prev = None
+                    for pos, wid in enumerate(enc.word_ids(r)):
+                        if wid is not None and wid != prev:
+                            lab[r, pos] = label2id.get(tags[wid], 0)
+                        prev = wid
+                out = model(**{k2: v.to(dev_) for k2, v in enc.items()}, labels=lab.to(dev_))
+                out.loss.backward()
+                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                opt.step()
+                sched.step()
+                opt.zero_grad()
+        model.eval()
+        dest = Path(output)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+        try:
+            model.save_pretrained(tmp)
+            tok.save_pretrained(tmp)
+            (tmp / "projner.json").write_text(json.dumps({"tagger": "hf", "labels": labels}), encoding="utf-8")
+            if dest.exists():
+                shutil.rmtree(dest)
+            os.replace(tmp, dest)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(str(dest), batch_size=batch_size, max_length=max_length, device=device)
+
+
+def _normalise_tag(tag: str) -> str:
+    """Accept ``B-PER``, ``I-PER``, ``S-``/``E-`` (BIOES), ``PER`` (no prefix) and ``O``."""
+    if tag == "O" or not tag:
+        return "O"
+    if len(tag) > 2 and tag[1] in "-_" and tag[0] in "BIESLU":
+        p = {"L": "E", "U": "S"}.get(tag[0], tag[0])
+        return f"{p}-{tag[2:]}"
+    return f"I-{tag}"
