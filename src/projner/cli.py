@@ -24,7 +24,7 @@ app = typer.Typer(
 )
 
 # modules under projner.cli_ext (or dotted paths) that add commands with register(app)
-EXTENSIONS: tuple[str, ...] = ("projner.cli_ext.core", "transfer")
+EXTENSIONS: tuple[str, ...] = ("projner.cli_ext.core", "transfer", "alignment", "captions")
 
 _STATE = {"debug": False}
 

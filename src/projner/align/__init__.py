@@ -12,7 +12,7 @@ import re
 from typing import Any, Mapping
 
 from ..errors import ConfigError
-from ..registry import create, register
+from ..registry import create, register, register_lazy
 from .base import Aligner, check_batch
 from .combine import CombinedAligner, augment, combine_alignments
 from .eflomal import EflomalAligner, read_bitext
@@ -21,6 +21,7 @@ from .symmetrize import symmetrize
 
 register("aligner", "eflomal")(EflomalAligner)
 register("aligner", "lexical")(LexicalAligner)
+register_lazy("aligner", "embedding", "projner.align.embedding:EmbeddingAligner")
 
 __all__ = [
     "Aligner",

@@ -161,6 +161,10 @@ def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 # ----------------------------------------------------------------------------
 
+# loaded encoders and sentence vectors shared by aligners with the same settings
+_LOADED: dict[tuple, dict[str, Any]] = {}
+_CACHES: dict[tuple, "OrderedDict[tuple[str, ...], Embedded]"] = {}
+
 
 class Embedded:
     """Vectors of one sentence: ``vectors`` (units, dim) float32 and ``word_of``
@@ -204,7 +208,7 @@ class EmbeddingAligner:
         self,
         model: str = "bert-base-multilingual-cased",
         layer: int | Sequence[int] = 8,
-        method: str = "itermax",
+        method: str = "argmax",
         pooling: str = "mean",
         batch_size: int = 32,
         device: str | None = None,
@@ -242,11 +246,17 @@ class EmbeddingAligner:
         self.dtype = dtype
         self._model = None
         self._tokenizer = None
-        self._cache: OrderedDict[tuple[str, ...], Embedded] = OrderedDict()
+        # aligners with the same encoder settings share vectors within a process
+        key = (self.model_name, self.dtype, tuple(self.layers), self.pooling, self.max_length)
+        self._cache: OrderedDict[tuple[str, ...], Embedded] = _CACHES.setdefault(key, OrderedDict())
 
     # loading ---------------------------------------------------------------
     def load(self) -> "EmbeddingAligner":
         if self._model is not None:
+            return self
+        key = (self.model_name, self.dtype, self.device, max(self.layers), self.max_length)
+        if key in _LOADED:
+            self.__dict__.update(_LOADED[key])
             return self
         try:
             import torch
@@ -298,6 +308,9 @@ class EmbeddingAligner:
         self._n_special = len(self._prefix_ids) + len(self._suffix_ids)
         self._window = max(8, limit - self._n_special)
         self._pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+        _LOADED[key] = {k: getattr(self, k) for k in (
+            "_torch_device", "_model", "_tokenizer", "_prefix_ids", "_suffix_ids", "_prefix", "_n_special",
+            "_window", "_pad_id")}
         return self
 
     # embedding -------------------------------------------------------------
@@ -373,6 +386,13 @@ class EmbeddingAligner:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+    @staticmethod
+    def release_models() -> None:
+        """Forget every loaded encoder and cached vector of this process."""
+        _LOADED.clear()
+        for c in _CACHES.values():
+            c.clear()
 
     def _embed_new(self, sentences: list[tuple[str, ...]], store: dict | None = None) -> None:
         import torch
