@@ -60,19 +60,42 @@ def _load_message(model: str, what: str, exc: Exception, offline: bool) -> str:
     return f"cannot load {what} {model!r}: {first[:300]}"
 
 
+def _all_tokens(tokenizer: Any) -> set[str]:
+    """Vocabulary plus language and added special tokens (some tokenizers, e.g.
+    M2M100 under transformers 5, keep language tokens out of ``get_vocab()``)."""
+    toks = set(tokenizer.get_vocab())
+    for attr in ("lang_token_to_id", "lang_code_to_token"):
+        m = getattr(tokenizer, attr, None)
+        if isinstance(m, dict):
+            toks.update(str(x) for x in (m.keys() if attr == "lang_token_to_id" else m.values()))
+    for attr in ("additional_special_tokens", "extra_special_tokens"):
+        extra = getattr(tokenizer, attr, None)
+        if isinstance(extra, dict):
+            extra = list(extra.values())
+        if isinstance(extra, (list, tuple)):
+            toks.update(str(x) for x in extra)
+    dec = getattr(tokenizer, "added_tokens_decoder", None)
+    if isinstance(dec, dict):
+        toks.update(str(getattr(x, "content", x)) for x in dec.values())
+    return toks
+
+
 def language_token(tokenizer: Any, code: str) -> str | None:
     """The vocabulary token of a language code (``de``, ``__de__``, ``deu_Latn``, ``de_DE``), or None."""
-    vocab = tokenizer.get_vocab()
+    toks = _all_tokens(tokenizer)
+    unk = tokenizer.unk_token_id
     for cand in (code, f"__{code}__", f">>{code}<<"):
-        if cand in vocab and cand != tokenizer.unk_token:
-            return cand
+        if cand in toks and cand != tokenizer.unk_token:
+            tid = tokenizer.convert_tokens_to_ids(cand)
+            if tid is not None and tid != unk:
+                return cand
     return None
 
 
 def language_codes(tokenizer: Any) -> list[str]:
     """Language codes the tokenizer knows (M2M100 ``__xx__``, NLLB ``xxx_Yyyy``, mBART ``xx_XX``, Marian ``>>xx<<``)."""
     codes = []
-    for tok in tokenizer.get_vocab():
+    for tok in _all_tokens(tokenizer):
         m = re.fullmatch(r"__([a-z]{2,3})__|([a-z]{3}_[A-Z][a-z]{3})|([a-z]{2}_[A-Z]{2})|>>([a-z_A-Z]{2,8})<<", tok)
         if m:
             codes.append(next(g for g in m.groups() if g))
@@ -81,10 +104,11 @@ def language_codes(tokenizer: Any) -> list[str]:
 
 def model_family(tokenizer: Any, config: Any | None = None) -> str:
     """``multilingual`` (M2M100/NLLB/mBART: language tokens), ``marian-multi`` (>>xx<< prefixes) or ``plain``."""
-    vocab = tokenizer.get_vocab()
-    if hasattr(tokenizer, "src_lang") and language_codes(tokenizer) and not any(t.startswith(">>") for t in vocab):
+    toks = _all_tokens(tokenizer)
+    marian = any(t.startswith(">>") and t.endswith("<<") for t in toks)
+    if hasattr(tokenizer, "src_lang") and language_codes(tokenizer) and not marian:
         return "multilingual"
-    if any(t.startswith(">>") and t.endswith("<<") for t in vocab):
+    if marian:
         return "marian-multi"
     return "plain"
 
@@ -103,6 +127,14 @@ class LanguageSetup:
         self.tgt_lang = tgt_lang
         self.forced_bos: str | None = None
         self.prefix = ""
+        # ids of language tokens, removed from outputs before decoding
+        self.lang_ids: set[int] = set()
+        if self.family == "multilingual":
+            for tok in _all_tokens(tokenizer):
+                if re.fullmatch(r"__[a-z]{2,3}__|[a-z]{3}_[A-Z][a-z]{3}|[a-z]{2}_[A-Z]{2}", tok):
+                    tid = tokenizer.convert_tokens_to_ids(tok)
+                    if tid is not None and tid != tokenizer.unk_token_id:
+                        self.lang_ids.add(int(tid))
         known = language_codes(tokenizer)
         shown = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
         if self.family == "multilingual":
@@ -129,6 +161,10 @@ class LanguageSetup:
             for role, code in (("source", src_lang), ("target", tgt_lang)):
                 if code is not None and not re.fullmatch(r"[A-Za-z]{2,3}([_-][A-Za-z]{2,4})?", code):
                     raise ConfigError(f"invalid {role} language code {code!r} for translation model {model!r}")
+
+
+def decode(tokenizer: Any, ids: Sequence[int], drop: set[int]) -> str:
+    return tokenizer.decode([i for i in ids if int(i) not in drop], skip_special_tokens=True)
 
 
 def split_long(text: str, n_tokens: Callable[[str], int], limit: int) -> list[str]:

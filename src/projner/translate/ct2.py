@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, ModelError
-from ._hf_common import LanguageSetup, check_model_location, load_tokenizer, translate_with_splitting
+from ._hf_common import LanguageSetup, check_model_location, decode, load_tokenizer, translate_with_splitting
 
 __all__ = ["CT2Translator", "convert_model"]
 
@@ -122,7 +122,7 @@ class CT2Translator:
             if self.target_prefix and toks[:1] == self.target_prefix:
                 toks = toks[1:]
             ids = self.tokenizer.convert_tokens_to_ids(toks)
-            out.append(self.tokenizer.decode(ids, skip_special_tokens=True))
+            out.append(decode(self.tokenizer, ids, self.lang.lang_ids))
         return out
 
     def translate(self, texts: Sequence[str]) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, ModelError
-from ._hf_common import LanguageSetup, _load_message, check_model_location, load_tokenizer, translate_with_splitting
+from ._hf_common import LanguageSetup, _load_message, decode, check_model_location, load_tokenizer, translate_with_splitting
 
 __all__ = ["HFTranslator"]
 
@@ -101,7 +101,7 @@ class HFTranslator:
             kwargs["forced_bos_token_id"] = self.forced_bos_token_id
         with torch.inference_mode():
             out = self.model.generate(**enc, **kwargs)
-        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+        return [decode(self.tokenizer, row, self.lang.lang_ids) for row in out.tolist()]
 
     def translate(self, texts: Sequence[str]) -> list[str]:
         return translate_with_splitting(
