@@ -177,7 +177,18 @@ def main() -> int:
     lex_links = CaptionLexiconAligner(lexicon, threshold=LINK_THRESHOLD).align(src_tok, tgt_tok)
     lexical_links = LexicalAligner().align(src_tok, tgt_tok)
     scorer = LexiconScorer(lexicon)
-    euro_cov = sum(1 for a in lex_links for _ in a.pairs())
+    euro_cov = sum(len(a) for a in lex_links)
+    fired: dict[tuple[str, str], int] = {}
+    fired_ent: dict[tuple[str, str], int] = {}
+    for s, t, a in zip(src_gold, tgt_gold, lex_links):
+        ent_tok = {i for sp in s.spans for i in range(sp.start, sp.end)}
+        for i, j in a.pairs():
+            key = (s.tokens[i].lower(), t.tokens[j].lower())
+            fired[key] = fired.get(key, 0) + 1
+            if i in ent_tok:
+                fired_ent[key] = fired_ent.get(key, 0) + 1
+    top_fired = sorted(fired.items(), key=lambda x: (-x[1], x[0]))[:25]
+    top_fired_ent = sorted(fired_ent.items(), key=lambda x: (-x[1], x[0]))[:25]
 
     # (a) caption translations ------------------------------------------------
     cap_src, cap_tgt = caption_bitext(m30, "en", "de", splits=("train", "val"))
@@ -185,6 +196,9 @@ def main() -> int:
     results = {"settings": {}, "lexicon": {
         "entries": len(lexicon), "images": lexicon.meta.get("images"), "europarl_links": euro_cov,
         "top": [e.__dict__ for e in lexicon.top(30)],
+        "europarl_links_in_entities": sum(fired_ent.values()),
+        "europarl_top": [[a, b, n, lexicon.score(a, b)] for (a, b), n in top_fired],
+        "europarl_top_in_entities": [[a, b, n, lexicon.score(a, b)] for (a, b), n in top_fired_ent],
     }, "repeats": args.repeats, "bootstrap": args.bootstrap, "seed": args.seed}
     rng = np.random.default_rng(args.seed)
     idx = rng.integers(0, len(src_gold), size=(args.bootstrap, len(src_gold)))
@@ -254,14 +268,17 @@ def main() -> int:
                    "per_type": {t: {"f1": float(point[i]), "ci": [float(lo[i]), float(hi[i])]}
                                 for i, t in enumerate(TYPES)},
                    "runs": run_f1[(cname, mname)],
-                   "run_sd": float(np.std(run_f1[(cname, mname)], ddof=1)) if len(lst) > 1 else 0.0}
+                   "run_sd": float(np.std(run_f1[(cname, mname)], ddof=1)) if len(lst) > 1 else None}
             base_key = ("text", mname)
             if cname != "text" and base_key in counts:
                 bpooled = np.sum(counts[base_key], axis=0)
                 delta = boot - bootstrap(bpooled, idx)
                 d_point = point - f1_of(bpooled.sum(axis=0))
                 dlo, dhi = np.percentile(delta, [2.5, 97.5], axis=0)
-                p_two = 2 * min((delta[:, -1] <= 0).mean(), (delta[:, -1] >= 0).mean())
+                # two-sided paired bootstrap p-value; resamples with no difference count half (mid-p)
+                d = delta[:, -1]
+                ties = 0.5 * (d == 0).mean()
+                p_two = 2 * min((d < 0).mean() + ties, (d > 0).mean() + ties)
                 row["delta"] = {"f1": float(d_point[-1]), "ci": [float(dlo[-1]), float(dhi[-1])],
                                 "p": float(min(1.0, p_two)),
                                 "per_type": {t: {"f1": float(d_point[i]), "ci": [float(dlo[i]), float(dhi[i])]}
@@ -298,7 +315,8 @@ def table(setting: str, rows: list[dict]) -> list[str]:
         pt = r["per_type"]
         types = " | ".join(
             f"{100 * pt[t]['f1']:.1f}" + (f" ({100 * d['per_type'][t]['f1']:+.1f})" if d else "") for t in TYPES)
-        lines.append(f"| {r['condition']} | {r['method']} | {fmt_ci(r['f1'], r['ci'])} | {100 * r['run_sd']:.2f} | "
+        sd = "—" if r["run_sd"] is None else f"{100 * r['run_sd']:.2f}"
+        lines.append(f"| {r['condition']} | {r['method']} | {fmt_ci(r['f1'], r['ci'])} | {sd} | "
                      f"{dtxt} | {ptxt} | {types} |")
     return lines
 
@@ -324,7 +342,13 @@ def write_docs(results: dict) -> None:
         parts.append("")
     lex = results["lexicon"]
     parts.append(f"Lexicon: {lex['entries']:,} entries from {lex['images']:,} images; "
-                 f"{lex['europarl_links']:,} lexicon links in the 799 Europarl pairs.\n")
+                 f"{lex['europarl_links']:,} lexicon links in the 799 Europarl pairs, "
+                 f"{lex['europarl_links_in_entities']:,} of them on source entity tokens.\n")
+    parts.append("Most frequent lexicon links in Europarl (en → de, times linked, Dice): "
+                 + ", ".join(f"{a} → {b} ({n}, {sc:.2f})" for a, b, n, sc in lex["europarl_top"][:15]) + ".\n")
+    parts.append("Lexicon links on source entity tokens: "
+                 + (", ".join(f"{a} → {b} ({n}, {sc:.2f})" for a, b, n, sc in lex["europarl_top_in_entities"][:15])
+                    or "none") + ".\n")
     block = "\n".join(parts)
     text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Image-text data\n\n{start}\n{end}\n"
     if start not in text:
