@@ -1,0 +1,207 @@
+"""Taggers: CRF (train/save/load), transformers token classification on a tiny
+random model, spaCy with a label map, and the tagger candidate extractor."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from projner.errors import InputError, ModelError
+from projner.types import Sentence, Span
+
+FIRST = ["John", "Maria", "Peter", "Anna", "Carlos", "Ingrid", "Tom", "Lucia"]
+LAST = ["Smith", "Garcia", "Blackburn", "Schmidt", "Lopez", "Berg"]
+CITY = ["Berlin", "Madrid", "Paris", "Brussels", "London", "Vienna"]
+ORG = [["Siemens"], ["European", "Commission"], ["Reuters"], ["Real", "Madrid"]]
+
+
+def toy_corpus(n: int = 60, seed: int = 1) -> list[Sentence]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        first, last, city, org = rng.choice(FIRST), rng.choice(LAST), rng.choice(CITY), rng.choice(ORG)
+        kind = rng.randrange(3)
+        if kind == 0:
+            toks = [first, last, "lives", "in", city, "."]
+            spans = [Span(0, 2, "PER"), Span(4, 5, "LOC")]
+        elif kind == 1:
+            toks = ["Yesterday", first, "joined"] + org + ["in", city, "."]
+            spans = [Span(1, 2, "PER"), Span(3, 3 + len(org), "ORG"), Span(4 + len(org), 5 + len(org), "LOC")]
+        else:
+            toks = ["the", "weather", "in", city, "was", "fine", "."]
+            spans = [Span(3, 4, "LOC")]
+        out.append(Sentence(toks, spans))
+    return out
+
+
+def test_crf_train_save_load_predict(tmp_path):
+    pytest.importorskip("sklearn_crfsuite")
+    from projner.ner import load_tagger
+    from projner.ner.crf import CRFTagger
+
+    train = toy_corpus(80)
+    tagger = CRFTagger(max_iterations=30).fit(train)
+    test = toy_corpus(20, seed=7)
+    pred = tagger.predict([s.tokens for s in test])
+    correct = sum(len(set(p) & set(s.spans)) for p, s in zip(pred, test))
+    assert correct / sum(len(s.spans) for s in test) > 0.8
+    tagger.save(tmp_path / "crf")
+    assert sorted(p.name for p in (tmp_path / "crf").iterdir()) == ["model.crfsuite", "projner.json"]
+    loaded = load_tagger(tmp_path / "crf")
+    assert loaded.predict([s.tokens for s in test]) == pred
+    assert loaded.labels == ["LOC", "ORG", "PER"]
+    assert loaded.predict([[]]) == [[]]
+
+
+def test_crf_features_are_context_and_shape():
+    from projner.ner.crf import word_features
+
+    f = word_features(["Peter", "Blackburn", "visited", "U.S.", "1996"], 1)
+    assert f["sh"] == "Xxxxxxxxx" and f["ss"] == "Xx" and f["s3"] == "urn" and f["p2"] == "bl"
+    assert f["-1lw"] == "peter" and f["+1lw"] == "visited" and f["+2lw"] == "u.s."
+    assert f["title"] == "1" and "BOS" not in f
+    g = word_features(["1996"], 0)
+    assert g["digits"] == "1" and g["BOS"] == 1.0 and g["EOS"] == 1.0
+
+
+def test_crf_errors(tmp_path):
+    pytest.importorskip("sklearn_crfsuite")
+    from projner.ner.crf import CRFTagger
+
+    with pytest.raises(InputError, match="no entities"):
+        CRFTagger(max_iterations=2).fit([Sentence(["a", "b"])])
+    with pytest.raises(ModelError, match="not a projner CRF model"):
+        CRFTagger.load(tmp_path)
+    with pytest.raises(ModelError, match="not trained"):
+        CRFTagger().predict([["x"]])
+
+
+@pytest.fixture(scope="module")
+def tiny_classifier(tmp_path_factory):
+    pytest.importorskip("transformers")
+    from projner.ner.tiny import build_token_classifier
+
+    return build_token_classifier(tmp_path_factory.mktemp("tokcls") / "model", max_positions=40)
+
+
+def test_hf_tagger_word_level_labels(tiny_classifier):
+    from projner.ner.hf import HFTagger
+
+    tagger = HFTagger(tiny_classifier, batch_size=3)
+    sents = [s.tokens for s in toy_corpus(5)] + [["Unseenwordxyz", "Berlin"], []]
+    spans = tagger.predict(sents)
+    assert len(spans) == len(sents) and spans[-1] == []
+    for toks, sp in zip(sents, spans):
+        for s in sp:
+            assert 0 <= s.start < s.end <= len(toks)
+            assert s.label in {"PER", "LOC", "ORG", "MISC"}
+    tags = tagger.predict_tags(sents)
+    assert [len(t) for t in tags] == [len(s) for s in sents]  # one label per word, not per sub-word
+
+
+def test_hf_tagger_long_sentences_use_windows(tiny_classifier):
+    from projner.ner.hf import HFTagger
+
+    tagger = HFTagger(tiny_classifier)
+    assert tagger.max_length <= 38
+    long = ["Smith", "lives", "in", "Berlin", "."] * 30  # far beyond 40 positions
+    tags = tagger.predict_tags([long])[0]
+    assert len(tags) == len(long)
+    # the same words tagged alone get the same labels as inside the windows of the long sentence
+    assert tagger.predict_tags([long[:5]])[0] == tags[:5]
+
+
+def test_hf_tagger_fine_tunes(tiny_classifier, tmp_path):
+    from projner.ner import load_tagger
+    from projner.ner.hf import HFTagger
+
+    train = toy_corpus(40)
+    tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=4, learning_rate=3e-3, batch_size=8,
+                          max_length=32)
+    pred = tagger.predict([s.tokens for s in train[:20]])
+    correct = sum(len(set(p) & set(s.spans)) for p, s in zip(pred, train[:20]))
+    assert correct > 0
+    assert isinstance(load_tagger(tmp_path / "ft"), HFTagger)
+
+
+def test_hf_tagger_unknown_model(tmp_path):
+    pytest.importorskip("transformers")
+    from projner.ner.hf import HFTagger
+
+    with pytest.raises(ModelError, match="not found"):
+        HFTagger(str(tmp_path / "missing"))
+
+
+@pytest.fixture(scope="module")
+def spacy_model(tmp_path_factory):
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "PERSON", "pattern": [{"TEXT": "John"}, {"TEXT": "Smith"}]},
+        {"label": "GPE", "pattern": "Berlin"},
+        {"label": "FAC", "pattern": [{"TEXT": "Tegel"}, {"TEXT": "Airport"}]},
+        {"label": "NORP", "pattern": "German"},
+        {"label": "DATE", "pattern": "Monday"},
+        {"label": "ORG", "pattern": "Siemens"},
+    ])
+    path = tmp_path_factory.mktemp("spacy") / "pipeline"
+    nlp.to_disk(path)
+    return path
+
+
+def test_spacy_tagger_label_map(spacy_model):
+    from projner.ner import load_tagger
+    from projner.ner.spacy_tagger import SpacyTagger
+
+    toks = ["John", "Smith", "flew", "from", "Tegel", "Airport", "in", "Berlin", "on", "Monday", "with", "a",
+            "German", "from", "Siemens"]
+    tagger = load_tagger(spacy_model)
+    assert isinstance(tagger, SpacyTagger)
+    assert tagger.predict([toks]) == [[Span(0, 2, "PER"), Span(4, 6, "LOC"), Span(7, 8, "LOC"),
+                                       Span(12, 13, "MISC"), Span(14, 15, "ORG")]]
+    no_misc = SpacyTagger(str(spacy_model), drop_misc=True)
+    assert Span(12, 13, "MISC") not in no_misc.predict([toks])[0]
+    custom = SpacyTagger(str(spacy_model), label_map={"DATE": "TIME"})
+    assert Span(9, 10, "TIME") in custom.predict([toks])[0]
+
+
+def test_spacy_tagger_missing_model(tmp_path):
+    pytest.importorskip("spacy")
+    from projner.ner.spacy_tagger import SpacyTagger
+
+    with pytest.raises(ModelError):
+        SpacyTagger(str(tmp_path / "nope"))
+
+
+def test_tagger_candidates_in_matching_projection(spacy_model):
+    from projner.ner.candidates import TaggerCandidates
+    from projner.ner.spacy_tagger import SpacyTagger
+    from projner.project import MatchingOptions, project_candidates
+    from projner.types import Alignment
+
+    tagger = SpacyTagger(str(spacy_model))
+    ext = TaggerCandidates(tagger)
+    tgt = Sentence(["Gestern", "besuchte", "John", "Smith", "Berlin", "."])
+    ext.prepare([tgt])
+    assert ext(tgt) == [(2, 4), (4, 5)]
+    assert (1, 4) in TaggerCandidates(tagger, expand=True)(tgt)
+    src = Sentence(["Yesterday", "John", "Smith", "visited", "Berlin", "."], [Span(1, 3, "PER"), Span(4, 5, "LOC")])
+    # a partial alignment: only "John" and "Berlin" are linked; the candidate fixes the span
+    align = Alignment([(1, 2), (4, 4)])
+    out = project_candidates(src, tgt, align, "ilp", MatchingOptions(extractor=ext))
+    assert [(s.start, s.end, s.label) for s in out.spans] == [(2, 4, "PER"), (4, 5, "LOC")]
+
+
+def test_registry_and_load_tagger_errors(tmp_path):
+    import projner.ner  # noqa: F401
+    from projner.ner import load_tagger
+    from projner.registry import names
+
+    assert {"crf", "hf", "spacy"} <= set(names("tagger"))
+    with pytest.raises(ModelError, match="not found"):
+        load_tagger(tmp_path / "none")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="not a tagger model"):
+        load_tagger(tmp_path / "empty")
