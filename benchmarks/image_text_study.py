@@ -59,21 +59,22 @@ SCORE_WEIGHT = 0.3     # lexicon signal weight in candidate matching (alignment 
 # data
 
 
-def text_bitext(data: Path) -> list[tuple[str, str]]:
-    """Every en–de text bitext in the shared data except Multi30K."""
+def text_bitext(data: Path, lang: str = "de") -> list[tuple[str, str]]:
+    """Every en–``lang`` text bitext in the shared data except Multi30K."""
     out = []
     elp = data / "easy_label_projection_ner"
     for split in ("train", "dev", "test"):
         src = elp / "original" / "en" / f"en.conll.{split}.tsv.gz"
-        tgt = elp / "automatic_projections" / "en2de" / f"DeepL.50000.awesome.{split}.tsv.gz"
+        tgt = elp / "automatic_projections" / f"en2{lang}" / f"DeepL.50000.awesome.{split}.tsv.gz"
         if src.exists() and tgt.exists():
             out.append((str(src), str(tgt)))
     onmt = data / "parallel_text" / "opennmt_ende_sample"
-    if onmt.exists():
+    if lang == "de" and onmt.exists():
         out.append((str(onmt / "src-train.txt.gz"), str(onmt / "tgt-train.txt.gz")))
+    code3 = {"de": "deu", "es": "spa", "it": "ita", "fr": "fra", "nl": "nld"}.get(lang, lang)
     tat = data / "parallel_text" / "tatoeba_laser"
-    if (tat / "tatoeba.deu-eng.eng").exists():
-        out.append((str(tat / "tatoeba.deu-eng.eng"), str(tat / "tatoeba.deu-eng.deu")))
+    if (tat / f"tatoeba.{code3}-eng.eng").exists():
+        out.append((str(tat / f"tatoeba.{code3}-eng.eng"), str(tat / f"tatoeba.{code3}-eng.{code3}")))
     return out
 
 
@@ -141,38 +142,48 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.environ.get("PROJNER_DATA", str(ROOT.parent / "shared" / "data")))
     ap.add_argument("--settings", nargs="+", default=["low", "rich"], choices=["low", "rich"])
+    ap.add_argument("--lang", default="de", help="target language of Europarl-NER (en → LANG)")
+    ap.add_argument("--translations", default=None,
+                    help="caption translations (task 1): Multi30K folder or caption JSONL [DATA/multi30k]")
+    ap.add_argument("--comparable", default=None,
+                    help="comparable captions (task 2): Multi30K folder or caption JSONL [DATA/multi30k]")
+    ap.add_argument("--caption-splits", nargs="+", default=["train", "val"], help="Multi30K splits to use")
     ap.add_argument("--repeats", type=int, default=3, help="eflomal runs per configuration (eflomal has no seed)")
     ap.add_argument("--bootstrap", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "image_text"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "image_text"),
+                    help="cache and results folder (lexicon, alignments); use a fresh one for other caption data")
     ap.add_argument("--write-docs", action="store_true", help="regenerate the results block of docs/image-text.md")
     args = ap.parse_args()
     data = Path(args.data)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     ep = data / "europarl_ner"
-    m30 = data / "multi30k"
-    for need in (ep, m30):
+    m30_t1 = Path(args.translations) if args.translations else data / "multi30k"
+    m30_t2 = Path(args.comparable) if args.comparable else data / "multi30k"
+    lang = args.lang
+    for need in (ep, m30_t1, m30_t2):
         if not need.exists():
-            print(f"missing data folder {need}", file=sys.stderr)
+            print(f"missing data {need}", file=sys.stderr)
             return 2
     src_gold = list(read_conll(ep / "en-europarl.test.conll02"))
-    tgt_gold = list(read_conll(ep / "de-europarl.test.conll02"))
+    tgt_gold = list(read_conll(ep / f"{lang}-europarl.test.conll02"))
+    splits = tuple(args.caption_splits)
     src_tok = [list(s.tokens) for s in src_gold]
     tgt_tok = [list(t.tokens) for t in tgt_gold]
     targets = [t.with_spans(()) for t in tgt_gold]
     t_start = time.perf_counter()
 
     # (b) lexicon from task-2 comparable captions -------------------------------
-    lex_path = out / "lexicon.en-de.tsv"
+    lex_path = out / f"lexicon.en-{lang}.tsv"
     if lex_path.exists():
         lexicon = Lexicon.load(lex_path)
     else:
         t0 = time.perf_counter()
-        lexicon = lexicon_from_corpus(m30, "en", "de", splits=("train", "val"), task=2)
+        lexicon = lexicon_from_corpus(m30_t2, "en", lang, splits=splits, task=2)
         lexicon.save(lex_path)
         print(f"lexicon: {len(lexicon)} entries from task-2 captions in {time.perf_counter() - t0:.1f}s", flush=True)
-    priors_path = out / "priors.en-de.txt"
+    priors_path = out / f"priors.en-{lang}.txt"
     write_eflomal_priors(lexicon, priors_path, scale=PRIOR_SCALE)
     lex_links = CaptionLexiconAligner(lexicon, threshold=LINK_THRESHOLD).align(src_tok, tgt_tok)
     lexical_links = LexicalAligner().align(src_tok, tgt_tok)
@@ -191,7 +202,7 @@ def main() -> int:
     top_fired_ent = sorted(fired_ent.items(), key=lambda x: (-x[1], x[0]))[:25]
 
     # (a) caption translations ------------------------------------------------
-    cap_src, cap_tgt = caption_bitext(m30, "en", "de", splits=("train", "val"))
+    cap_src, cap_tgt = caption_bitext(m30_t1, "en", lang, splits=splits)
 
     results = {"settings": {}, "lexicon": {
         "entries": len(lexicon), "images": lexicon.meta.get("images"), "europarl_links": euro_cov,
@@ -199,7 +210,8 @@ def main() -> int:
         "europarl_links_in_entities": sum(fired_ent.values()),
         "europarl_top": [[a, b, n, lexicon.score(a, b)] for (a, b), n in top_fired],
         "europarl_top_in_entities": [[a, b, n, lexicon.score(a, b)] for (a, b), n in top_fired_ent],
-    }, "repeats": args.repeats, "bootstrap": args.bootstrap, "seed": args.seed}
+    }, "repeats": args.repeats, "bootstrap": args.bootstrap, "seed": args.seed, "lang": lang,
+        "translations": str(m30_t1), "comparable": str(m30_t2), "caption_splits": list(splits)}
     rng = np.random.default_rng(args.seed)
     idx = rng.integers(0, len(src_gold), size=(args.bootstrap, len(src_gold)))
 
@@ -208,7 +220,7 @@ def main() -> int:
     ilp_lex = build_projector("ilp", extra=((SCORE_WEIGHT, scorer),))
 
     for setting in args.settings:
-        bt_files = text_bitext(data) if setting == "rich" else []
+        bt_files = text_bitext(data, lang) if setting == "rich" else []
         txt_src, txt_tgt = load_tokens(bt_files) if bt_files else ([], [])
         runs = {
             "text": dict(bitext=[(txt_src, txt_tgt)] if txt_src else [], priors=None),
@@ -233,7 +245,8 @@ def main() -> int:
         for r in range(args.repeats):
             stat: dict[str, list[Alignment]] = {}
             for run_name, opts in runs.items():
-                cache = out / f"{setting}.{run_name.replace(':', '-')}.r{r}.talp.gz"
+                tag = "" if lang == "de" else f"{lang}."
+                cache = out / f"{tag}{setting}.{run_name.replace(':', '-')}.r{r}.talp.gz"
                 if cache.exists():
                     stat[run_name] = load_alignments(cache)
                     continue
@@ -344,7 +357,7 @@ def write_docs(results: dict) -> None:
     parts.append(f"Lexicon: {lex['entries']:,} entries from {lex['images']:,} images; "
                  f"{lex['europarl_links']:,} lexicon links in the 799 Europarl pairs, "
                  f"{lex['europarl_links_in_entities']:,} of them on source entity tokens.\n")
-    parts.append("Most frequent lexicon links in Europarl (en → de, times linked, Dice): "
+    parts.append(f"Most frequent lexicon links in Europarl (en → {results['lang']}, times linked, Dice): "
                  + ", ".join(f"{a} → {b} ({n}, {sc:.2f})" for a, b, n, sc in lex["europarl_top"][:15]) + ".\n")
     parts.append("Lexicon links on source entity tokens: "
                  + (", ".join(f"{a} → {b} ({n}, {sc:.2f})" for a, b, n, sc in lex["europarl_top_in_entities"][:15])

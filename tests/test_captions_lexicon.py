@@ -166,3 +166,16 @@ def test_lexicon_scorer_inside_candidate_matching():
     proj = build_projector("ilp", extra=((0.5, LexiconScorer(lex)),))
     out = proj(src, tgt, Alignment([(1, 1)]))
     assert [(s.start, s.end, s.label) for s in out.spans] == [(1, 2, "ORG")]
+
+
+def test_jsonl_corpus_is_read_once_whatever_the_splits(tmp_path):
+    from projner.io.captions import read_multi30k, write_caption_jsonl
+
+    p = tmp_path / "comparable.jsonl"
+    write_caption_jsonl(p, read_multi30k(FIX / "multi30k", "test_2016", task=2))
+    lex = lexicon_from_corpus(p, splits=("train", "val"), min_count=1, min_cooc=1, min_g2=0.0, top_k=5)
+    assert lex.meta["images"] == 2 and lex.score("dog", "hund") == 1.0
+    t = tmp_path / "translations.jsonl"
+    write_caption_jsonl(t, read_multi30k(FIX / "multi30k", "train", task=1))
+    src, tgt = caption_bitext(t, splits=("train", "val"))
+    assert len(src) == 3

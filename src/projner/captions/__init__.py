@@ -44,6 +44,8 @@ def caption_bitext(corpus: str | os.PathLike, src_lang: str = "en", tgt_lang: st
     """Caption translations (Multi30K task 1 folder or a caption JSONL) as tokenised bitext."""
     src: list[list[str]] = []
     tgt: list[list[str]] = []
+    if os.path.isfile(corpus):
+        splits = ("all",)  # a JSONL file has no splits: read it once
     for split in splits:
         s, t = caption_translations(read_caption_corpus(corpus, split=split, langs=(src_lang, tgt_lang), task=1),
                                     src_lang, tgt_lang)
@@ -58,6 +60,9 @@ def lexicon_from_corpus(corpus: str | os.PathLike, src_lang: str = "en", tgt_lan
                         splits: Sequence[str] = ("train",), task: int = 2, **options: Any) -> Lexicon:
     """Induce a lexicon from the comparable captions of a corpus (Multi30K folder,
     task 2 by default, or a caption JSONL); ``options`` go to :func:`induce_lexicon`."""
+    if os.path.isfile(corpus):
+        splits = ("all",)  # a JSONL file has no splits: read it once
+
     def bags():
         for split in splits:
             recs = read_caption_corpus(corpus, split=split, langs=(src_lang, tgt_lang), task=task)
