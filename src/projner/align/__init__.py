@@ -22,6 +22,11 @@ from .symmetrize import symmetrize
 register("aligner", "eflomal")(EflomalAligner)
 register("aligner", "lexical")(LexicalAligner)
 register_lazy("aligner", "embedding", "projner.align.embedding:EmbeddingAligner")
+register_lazy("aligner", "embedding-vote", "projner.align.ensemble:VoteAligner")
+register_lazy("aligner", "embedding-rescue", "projner.align.ensemble:RescueAligner")
+register_lazy("aligner", "backtranslation", "projner.align.backtranslation:BackTranslationAligner")
+register_lazy("aligner", "embedding-backtranslation", "projner.align.backtranslation:BackTranslationAligner")
+register_lazy("aligner", "same-language", "projner.align.backtranslation:SameLanguageAligner")
 
 __all__ = [
     "Aligner",

@@ -1,0 +1,222 @@
+"""Ensembles of aligners: weighted voting on link scores, and statistical links
+filtered and rescued by neural similarity.
+
+Both are registered aligners whose names start with ``embedding-`` so that the
+encoder given with ``--encoder`` / ``encoder:`` in a config reaches them as the
+``model`` option:
+
+- ``embedding-vote`` (:class:`VoteAligner`): every member proposes links; a link's
+  vote is the weighted sum of the members that propose it (their link scores when
+  ``use_scores``), plus ``similarity_weight`` × the neural cosine similarity of the
+  two words; links whose vote reaches ``threshold`` × the total weight are kept.
+- ``embedding-rescue`` (:class:`RescueAligner`): statistical links (eflomal,
+  grow-diag-final-and by default) are dropped when the encoder finds the two
+  words dissimilar (``filter_threshold``) and completed by the encoder's own
+  links for words left unaligned (``rescue_threshold``); lexical links for names
+  and numbers override both (``lexical``).
+
+Members are registry names (``eflomal``, ``lexical``, ``embedding``...);
+``embedding:itermax`` selects another extraction method of the same encoder,
+which shares the sentence vectors. All link scores are kept: the output score of
+a link is its neural similarity when an encoder is present, else its vote.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..registry import create
+from ..types import Alignment
+from .base import Aligner, Tokens, check_batch
+from .combine import augment
+
+__all__ = ["VoteAligner", "RescueAligner", "vote", "rescue"]
+
+
+def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: str | None,
+                    bitext: Sequence, lowercase: bool | None) -> dict[str, Any]:
+    base = name.partition(":")[0]
+    opts = dict(options.get(name, options.get(base, {})))
+    if base.startswith("embedding") and model is not None:
+        opts.setdefault("model", model)
+    if base == "eflomal":
+        if bitext:
+            opts["bitext"] = list(opts.get("bitext", [])) + [tuple(b) for b in bitext]
+        if lowercase is not None:
+            opts.setdefault("lowercase", lowercase)
+    method = name.partition(":")[2]
+    if method:
+        if base != "embedding":
+            raise ConfigError(f"ensemble member {name!r}: only embedding members take ':method'")
+        opts["method"] = method
+    return opts
+
+
+def _build_members(names: Sequence[str], options, model, bitext, lowercase) -> list[Aligner]:
+    members = []
+    for name in names:
+        base = name.partition(":")[0]
+        try:
+            members.append(create("aligner", base, **_member_options(name, options, model, bitext, lowercase)))
+        except ValueError as exc:
+            raise ConfigError(f"ensemble member {name!r}: {exc}") from None
+    return members
+
+
+def _neural(members: Sequence[Aligner]):
+    from .embedding import EmbeddingAligner
+
+    for m in members:
+        if isinstance(m, EmbeddingAligner):
+            return m
+    return None
+
+
+def vote(alignments: Sequence[Alignment], weights: Sequence[float], threshold: float, *,
+         use_scores: bool = False, similarity: np.ndarray | None = None,
+         similarity_weight: float = 0.0) -> Alignment:
+    """Weighted vote over the members' links of one sentence pair (pure function).
+
+    A link's vote is Σ weight × (score if ``use_scores`` else 1) over the members
+    proposing it, plus ``similarity_weight`` × max(similarity, 0); it is kept when
+    the vote is at least ``threshold`` × (Σ weights + similarity_weight). The
+    output score is the vote divided by that total.
+    """
+    total = float(sum(weights)) + (similarity_weight if similarity is not None else 0.0)
+    acc: dict[tuple[int, int], float] = {}
+    for a, w in zip(alignments, weights):
+        sc = a.scores if (use_scores and a.scores is not None) else None
+        for k, (i, j) in enumerate(a.links.tolist()):
+            acc[(i, j)] = acc.get((i, j), 0.0) + w * (float(np.clip(sc[k], 0.0, 1.0)) if sc is not None else 1.0)
+    if not acc or total <= 0:
+        return Alignment(np.zeros((0, 2), np.int64), np.zeros(0, np.float32))
+    links = np.array(list(acc), dtype=np.int64)
+    votes = np.array(list(acc.values()), dtype=np.float64)
+    if similarity is not None and similarity_weight:
+        votes = votes + similarity_weight * np.maximum(similarity[links[:, 0], links[:, 1]], 0.0)
+    votes /= total
+    keep = votes >= threshold - 1e-9
+    return Alignment(links[keep], votes[keep].astype(np.float32))
+
+
+def rescue(base: Alignment, neural: Alignment, similarity: np.ndarray, *, filter_threshold: float | None,
+           rescue_threshold: float | None) -> Alignment:
+    """Statistical ``base`` links filtered by ``similarity`` and completed by
+    ``neural`` links of words that ``base`` leaves unaligned (pure function).
+    Output scores are similarities."""
+    links = base.links
+    if filter_threshold is not None and len(links):
+        links = links[similarity[links[:, 0], links[:, 1]] >= filter_threshold]
+    if rescue_threshold is not None and len(neural):
+        src_done = set(links[:, 0].tolist())
+        tgt_done = set(links[:, 1].tolist())
+        extra = [(i, j) for i, j in neural.links.tolist()
+                 if (i not in src_done or j not in tgt_done) and similarity[i, j] >= rescue_threshold]
+        if extra:
+            links = np.concatenate([links, np.array(extra, dtype=links.dtype).reshape(-1, 2)])
+    if not len(links):
+        return Alignment(np.zeros((0, 2), np.int64), np.zeros(0, np.float32))
+    return Alignment(links, similarity[links[:, 0], links[:, 1]])
+
+
+class VoteAligner:
+    """Weighted voting over several aligners (see :func:`vote`).
+
+    members: aligner names (``embedding:itermax`` picks an extraction method).
+    weights: one per member (default 1 each).
+    threshold: fraction of the total weight a link needs.
+    use_scores: weigh each member's vote by its link score (clipped to [0, 1]).
+    similarity_weight: weight of the neural similarity of every proposed link
+        (needs an ``embedding`` member).
+    model / bitext / lowercase: passed to embedding / eflomal members.
+    options: keyword arguments per member name.
+    """
+
+    name = "embedding-vote"
+
+    def __init__(self, members: Sequence[str] = ("eflomal", "embedding:argmax", "embedding:itermax", "lexical"),
+                 weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
+                 similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
+                 lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        if isinstance(members, str):
+            members = [m.strip() for m in members.split(",") if m.strip()]
+        if not members:
+            raise ConfigError("embedding-vote needs at least one member")
+        weights = [1.0] * len(members) if weights is None else [float(w) for w in weights]
+        if len(weights) != len(members):
+            raise ConfigError(f"embedding-vote: {len(weights)} weights for {len(members)} members")
+        if not 0.0 <= threshold <= 1.0:
+            raise ConfigError("embedding-vote: threshold must be in [0, 1]")
+        self.member_names = list(members)
+        self.weights = weights
+        self.threshold = float(threshold)
+        self.use_scores = use_scores
+        self.similarity_weight = float(similarity_weight)
+        self.members = _build_members(self.member_names, dict(options or {}), model, bitext, lowercase)
+        self.neural = _neural(self.members)
+        if self.similarity_weight and self.neural is None:
+            raise ConfigError("embedding-vote: similarity_weight needs an embedding member")
+
+    def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
+        check_batch(src, tgt)
+        results = [m.align(src, tgt) for m in self.members]
+        sims = self.neural.similarities(src, tgt) if self.neural is not None else None
+        out = []
+        for k in range(len(src)):
+            sim = sims[k] if sims is not None else None
+            a = vote([r[k] for r in results], self.weights, self.threshold, use_scores=self.use_scores,
+                     similarity=sim, similarity_weight=self.similarity_weight)
+            if sim is not None and len(a):
+                a = Alignment(a.links, sim[a.links[:, 0], a.links[:, 1]])
+            out.append(a)
+        return out
+
+
+class RescueAligner:
+    """Statistical links filtered and rescued by neural similarity (see :func:`rescue`).
+
+    statistical: the statistical member (default ``eflomal``).
+    method: extraction method of the neural links used for rescue.
+    filter_threshold: drop statistical links whose cosine similarity is below it
+        (None: keep all).
+    rescue_threshold: add neural links of unaligned words at or above it (None: none).
+    lexical: override with lexical links (names, numbers) at the end.
+    Other encoder options (layer, pooling, batch_size...) go in ``embedding``.
+    """
+
+    name = "embedding-rescue"
+
+    def __init__(self, statistical: str = "eflomal", method: str = "argmax", filter_threshold: float | None = 0.2,
+                 rescue_threshold: float | None = 0.3, lexical: bool = True, model: str | None = None,
+                 bitext: Sequence = (), lowercase: bool | None = None,
+                 embedding: Mapping[str, Any] | None = None,
+                 options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        opts = {k: dict(v) for k, v in dict(options or {}).items()}
+        opts.setdefault("embedding", {}).update(dict(embedding or {}))
+        opts["embedding"]["method"] = method
+        names = [statistical, "embedding"] + (["lexical"] if lexical else [])
+        members = _build_members(names, opts, model, bitext, lowercase)
+        self.statistical, self.neural = members[0], members[1]
+        self.lexical = members[2] if lexical else None
+        self.filter_threshold = filter_threshold
+        self.rescue_threshold = rescue_threshold
+
+    def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
+        check_batch(src, tgt)
+        base = self.statistical.align(src, tgt)
+        neural = self.neural.align(src, tgt)
+        sims = self.neural.similarities(src, tgt)
+        lex = self.lexical.align(src, tgt) if self.lexical is not None else None
+        out = []
+        for k in range(len(src)):
+            a = rescue(base[k], neural[k], sims[k], filter_threshold=self.filter_threshold,
+                       rescue_threshold=self.rescue_threshold)
+            if lex is not None and len(lex[k]):
+                a = augment(a, lex[k])
+                if len(a):
+                    a = Alignment(a.links, sims[k][a.links[:, 0], a.links[:, 1]])
+            out.append(a)
+        return out
