@@ -3,6 +3,7 @@ reverse, symmetrised. Trains on the pairs being aligned plus any extra bitext.""
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Iterable, Sequence
 from ..errors import InputError, ModelError
 from ..types import Alignment
 from .base import Tokens, check_batch
-from .symmetrize import METHODS, symmetrize
+from .symmetrize import METHODS, symmetrize, symmetrize_votes
 
 
 def _clean(tokens: Tokens, lowercase: bool) -> str:
@@ -27,11 +28,20 @@ def read_bitext(src_path: str | os.PathLike, tgt_path: str | os.PathLike, *, fmt
     CoNLL ``-DOCSTART-`` lines are skipped on both sides, so CoNLL files whose
     translations kept them line for line stay parallel.
     """
-    from ..io import detect_format, read_sentences  # io is a leaf below align's callers
+    from ..io import detect_format, read_conll, read_sentences
+    from ..io.text import read_text_lines  # io is a leaf below align's callers
 
     def load(path):
         f = detect_format(path) if fmt == "auto" else fmt
-        f = "raw" if f == "text" else f
+        if f == "conll":
+            # keep -DOCSTART- lines as placeholders so both sides stay line-parallel
+            return [None if s.meta.get("docstart") else list(s.tokens)
+                    for s in read_conll(path, labels=False, keep_docstart=True)]
+        if f == "text":
+            # raw or Moses-tokenised text: undo Moses' &apos;-style escapes, split words
+            from ..text.tokenize import tokenize
+
+            return [tokenize(html.unescape(line) if "&" in line else line) for line in read_text_lines(path)]
         return [list(s.tokens) for s in read_sentences(path, f, labels=False)]
 
     src, tgt = load(src_path), load(tgt_path)
@@ -39,6 +49,8 @@ def read_bitext(src_path: str | os.PathLike, tgt_path: str | os.PathLike, *, fmt
         raise InputError(
             f"bitext files differ in length: {len(src)} sentences here, {len(tgt)} in {tgt_path}", src_path
         )
+    keep = [k for k in range(len(src)) if src[k] is not None and tgt[k] is not None]
+    src, tgt = [src[k] for k in keep], [tgt[k] for k in keep]
     if limit is not None:
         src, tgt = src[:limit], tgt[:limit]
     return src, tgt
@@ -57,7 +69,11 @@ class EflomalAligner:
     model: eflomal model (1 = IBM1, 2 = + HMM, 3 = + fertility).
     n_iterations, n_samplers, null_prior: eflomal's own settings.
     prefix_len: if > 0, words are truncated to this many characters (a cheap stemmer
-        that helps morphologically rich languages on small data).
+        that helps morphologically rich languages on small data). A list runs
+        eflomal once per value and symmetrises all the runs' links by voting
+        (:func:`~projner.align.symmetrize.symmetrize_votes`): the default ``(0, 4)``
+        combines surface forms with 4-character stems, which is more accurate
+        than either alone and evens out eflomal's sampling noise.
     priors: path of an eflomal priors file (see ``eflomal-makepriors``).
     """
 
@@ -72,7 +88,7 @@ class EflomalAligner:
         n_iterations: int | None = None,
         n_samplers: int = 3,
         null_prior: float = 0.2,
-        prefix_len: int = 0,
+        prefix_len: int | Sequence[int] = (0, 4),
         priors: str | None = None,
         bitext_limit: int | None = None,
     ) -> None:
@@ -85,7 +101,9 @@ class EflomalAligner:
         self.n_iterations = n_iterations
         self.n_samplers = n_samplers
         self.null_prior = null_prior
-        self.prefix_len = prefix_len
+        self.prefix_lens = [int(prefix_len)] if isinstance(prefix_len, (int, float)) else [int(p) for p in prefix_len]
+        if not self.prefix_lens or any(p < 0 for p in self.prefix_lens):
+            raise ValueError("prefix_len must be a non-negative integer or a non-empty list of them")
         self.priors = priors
         self.bitext_limit = bitext_limit
         self._bitext_cache: tuple[list[str], list[str]] | None = None
@@ -105,8 +123,9 @@ class EflomalAligner:
             self._bitext_cache = (src_lines, tgt_lines)
         return self._bitext_cache
 
-    def directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> tuple[list[Alignment], list[Alignment]]:
-        """Forward and reverse alignments (both as source→target links)."""
+    def directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens],
+                    prefix_len: int | None = None) -> tuple[list[Alignment], list[Alignment]]:
+        """Forward and reverse alignments of one eflomal run (both as source→target links)."""
         check_batch(src, tgt)
         try:
             import eflomal
@@ -116,9 +135,8 @@ class EflomalAligner:
         extra_src, extra_tgt = self._bitext_lines()
         src_lines = [_clean(s, self.lowercase) for s in src] + extra_src
         tgt_lines = [_clean(t, self.lowercase) for t in tgt] + extra_tgt
-        kw = {}
-        if self.prefix_len:
-            kw = dict(source_prefix_len=self.prefix_len, target_prefix_len=self.prefix_len)
+        plen = self.prefix_lens[0] if prefix_len is None else prefix_len
+        kw = dict(source_prefix_len=plen, target_prefix_len=plen) if plen else {}
         aligner = eflomal.Aligner(model=self.model, n_iterations=self.n_iterations,
                                   n_samplers=self.n_samplers, null_prior=self.null_prior, **kw)
         with tempfile.TemporaryDirectory(prefix="projner-eflomal-") as tmp:
@@ -137,8 +155,14 @@ class EflomalAligner:
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         if not len(src):
             return []
-        forward, reverse = self.directional(src, tgt)
-        return [symmetrize(f, r, self.symmetrization) for f, r in zip(forward, reverse)]
+        runs = [self.directional(src, tgt, p) for p in self.prefix_lens]
+        if len(runs) == 1:
+            forward, reverse = runs[0]
+            return [symmetrize(f, r, self.symmetrization) for f, r in zip(forward, reverse)]
+        return [
+            symmetrize_votes([d[k] for run in runs for d in run], self.symmetrization)
+            for k in range(len(src))
+        ]
 
 
 def _read_links(path: Path, n: int) -> list[Alignment]:

@@ -62,3 +62,28 @@ def symmetrize(forward: Alignment, reverse: Alignment, method: str = "grow-diag-
                 src_aligned.add(i)
                 tgt_aligned.add(j)
     return Alignment(sorted(alignment))
+
+
+def symmetrize_votes(directional: list[Alignment], method: str = "grow-diag-final-and") -> Alignment:
+    """Symmetrise several directional alignments (forward and reverse of one or
+    more aligner runs) by voting.
+
+    With two alignments this is :func:`symmetrize`. With more, links that more
+    than half of them share play the part of the intersection and links that at
+    least half share the part of the union; ``method`` then grows from the first
+    towards the second (``intersection`` / ``union`` return them directly).
+    """
+    if len(directional) == 2:
+        return symmetrize(directional[0], directional[1], method)
+    counts: dict[tuple[int, int], int] = {}
+    for a in directional:
+        for p in a.pairs():
+            counts[p] = counts.get(p, 0) + 1
+    half = len(directional) / 2
+    sure = Alignment(sorted(p for p, v in counts.items() if v > half))
+    likely = Alignment(sorted(p for p, v in counts.items() if v >= half))
+    if method in ("intersection", "forward", "reverse"):
+        return sure
+    if method == "union":
+        return likely
+    return symmetrize(likely, sure, method)

@@ -317,7 +317,7 @@ def _render(sentence, scores: bool = False) -> str:
         if i in starts:
             s = starts[i]
             sc = f" {s.score:.2f}" if scores and s.score is not None else ""
-            parts.append(f"[bold][{escape(' '.join(sentence.tokens[s.start:s.end]))}][/bold][cyan]{s.label}{sc}[/cyan]")
+            parts.append(f"[bold]{escape('[' + ' '.join(sentence.tokens[s.start:s.end]) + ']')}[/bold][cyan]{s.label}{sc}[/cyan]")
             i = s.end
         else:
             parts.append(escape(sentence.tokens[i]))

@@ -101,7 +101,10 @@ def project_candidates(
             return target.with_spans(())
         longest = max(e.end - e.start for e in source.spans)
         max_len = opt.max_len or longest + opt.extra_len
-        candidates = ngram_candidates(target.tokens, max_len, anchors)
+        # punctuation that occurs inside a source entity ("Committee on Transport , Tourism",
+        # "Directive 94 / 55 / EC") may occur inside its projection too
+        inner = {t for e in source.spans for t in source.tokens[e.start : e.end]}
+        candidates = ngram_candidates(target.tokens, max_len, anchors, BREAK_PUNCT - inner)
     if not candidates:
         return target.with_spans(())
     scores, _ = score_matrix(pair, candidates, opt.weights, L, lex)

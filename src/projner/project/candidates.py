@@ -23,8 +23,8 @@ BREAK_PUNCT = frozenset(
 )
 
 
-def is_break(tok: str) -> bool:
-    return tok in BREAK_PUNCT or (len(tok) > 1 and all(c in BREAK_PUNCT for c in tok))
+def is_break(tok: str, breaks: frozenset = BREAK_PUNCT) -> bool:
+    return tok in breaks or (len(tok) > 1 and all(c in breaks for c in tok))
 
 
 def is_punct(tok: str) -> bool:
@@ -36,15 +36,17 @@ class CandidateExtractor(Protocol):
 
 
 def ngram_candidates(
-    tokens: Sequence[str], max_len: int, anchors: np.ndarray | None = None
+    tokens: Sequence[str], max_len: int, anchors: np.ndarray | None = None,
+    breaks: frozenset = BREAK_PUNCT,
 ) -> list[Candidate]:
     """All n-grams of 1..max_len tokens that do not contain break punctuation and do
     not start or end on punctuation. With ``anchors`` (a bool mask over tokens), only
-    n-grams containing at least one anchor token are returned."""
+    n-grams containing at least one anchor token are returned. ``breaks`` is the set
+    of punctuation an n-gram may not cross."""
     n = len(tokens)
     if not n:
         return []
-    brk = np.fromiter((is_break(t) for t in tokens), dtype=bool, count=n)
+    brk = np.fromiter((is_break(t, breaks) for t in tokens), dtype=bool, count=n)
     pun = np.fromiter((is_punct(t) for t in tokens), dtype=bool, count=n)
     brk_cum = np.concatenate([[0], np.cumsum(brk)])
     anc_cum = None if anchors is None else np.concatenate([[0], np.cumsum(anchors)])

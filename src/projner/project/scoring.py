@@ -5,7 +5,8 @@ Signals:
 - ``alignment``: Dice agreement of the links, ``(a_e + a_c) / (|e| + |c|)`` where
   ``a_e`` counts entity tokens linked into the candidate and ``a_c`` candidate
   tokens linked from the entity (target tokens with no link at all count
-  ``unaligned_credit``). Link scores, when present, weight the links.
+  ``unaligned_credit``; with ``linked_only``, ``|e|`` counts only the entity
+  tokens that have a link). Link scores, when present, weight the links.
 - ``lexical``: the same Dice over fuzzy string matches (case- and accent-folded
   identity, common-prefix similarity), for names that are copied or inflected.
 - ``capital``: agreement of capitalisation at the first and last token.
@@ -35,10 +36,11 @@ class CandidateScorer(Protocol):
 @dataclass(frozen=True)
 class ScoreWeights:
     alignment: float = 1.0
-    lexical: float = 0.5
-    capital: float = 0.1
-    length: float = 0.1
-    unaligned_credit: float = 0.5
+    lexical: float = 0.25
+    capital: float = 0.0
+    length: float = 0.0
+    unaligned_credit: float = 0.25
+    linked_only: bool = True
     extra: tuple = field(default=())  # ((weight, CandidateScorer), ...)
 
 
@@ -70,11 +72,13 @@ def lexical_matrix(src_tokens: Sequence[str], tgt_tokens: Sequence[str], rows: n
     return sim
 
 
-def _dice(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, col_extra: np.ndarray | None = None) -> np.ndarray:
+def _dice(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, col_extra: np.ndarray | None = None,
+          n_rows: float | None = None) -> np.ndarray:
     """Dice agreement of an (|e| × m) evidence block in [0, 1] with every candidate
     ``[start, end)``: ``(Σ_rows max_in_window + Σ_window max_over_rows) / (|e| + |c|)``.
 
-    ``col_extra`` adds partial credit for target columns (e.g. unaligned tokens).
+    ``col_extra`` adds partial credit for target columns (e.g. unaligned tokens);
+    ``n_rows`` replaces ``|e|`` in the denominator (e.g. only the linked entity tokens).
     """
     rows, m = block.shape
     lens = ends - starts
@@ -90,7 +94,7 @@ def _dice(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, col_extra: np
         col = np.maximum(col, col_extra)
     col_cum = np.concatenate([[0.0], np.cumsum(col, dtype=np.float64)])
     a_c = col_cum[ends] - col_cum[starts]
-    return (a_e + a_c) / (rows + lens)
+    return (a_e + a_c) / ((rows if n_rows is None else n_rows) + lens)
 
 
 def _capitalised(tok: str) -> bool:
@@ -129,7 +133,10 @@ def score_matrix(
     for k, e in enumerate(ents):
         block = L[e.start : e.end]
         # unaligned target tokens get partial credit, only inside candidates the entity reaches
-        agree = _dice(block, starts, ends, unlinked)
+        # entity tokens without any link (dropped in translation, or part of a
+        # compound that took one link) do not count against a candidate
+        linked_rows = float((block.max(axis=1) > 0).sum()) if weights.linked_only else None
+        agree = _dice(block, starts, ends, unlinked, linked_rows)
         reached = _dice(block, starts, ends) > 0
         align[k] = agree * reached
         if weights.lexical:

@@ -1,0 +1,66 @@
+import pytest
+
+from projner.align import EflomalAligner, LexicalAligner, augment, build_aligner, symmetrize
+from projner.align.combine import CombinedAligner
+from projner.errors import ConfigError
+from projner.types import Alignment
+
+
+def test_symmetrize_koehn_example():
+    fwd = Alignment([(0, 0), (1, 1), (2, 1), (3, 3)])
+    rev = Alignment([(0, 0), (1, 1), (2, 2), (3, 2)])
+    assert symmetrize(fwd, rev, "intersection").pairs() == [(0, 0), (1, 1)]
+    assert symmetrize(fwd, rev, "union").pairs() == [(0, 0), (1, 1), (2, 1), (2, 2), (3, 2), (3, 3)]
+    # grow-diag adds neighbours of the intersection that align an unaligned word
+    assert symmetrize(fwd, rev, "grow-diag").pairs() == [(0, 0), (1, 1), (2, 1), (2, 2), (3, 2), (3, 3)]
+    # final-and: only links whose both words are unaligned
+    f = Alignment([(0, 0), (2, 2)])
+    r = Alignment([(0, 0), (1, 3)])
+    assert symmetrize(f, r, "grow-diag-final-and").pairs() == [(0, 0), (1, 3), (2, 2)]
+    with pytest.raises(ValueError, match="unknown symmetrisation 'gdfa'"):
+        symmetrize(f, r, "gdfa")
+
+
+def test_lexical_aligner_links_names_numbers_and_near_matches():
+    src = "Mr Müller paid 1,000 euros to the European Parliament in Brussels".split()
+    tgt = "Herr Mueller zahlte 1,000 Euro an das Europäische Parlament in Brüssel".split()
+    a = LexicalAligner().align([src], [tgt])[0]
+    assert a.pairs() == [(1, 1), (3, 3), (8, 8), (10, 10)]  # European ~ Europäische is too far (0.45)
+    assert a.scores.tolist()[1] == 1.0  # 1,000 = 1,000
+    assert a.scores.tolist()[0] == pytest.approx(1 - 1 / 7)  # muller ~ mueller
+
+
+def test_augment_overrides_conflicting_links():
+    base = Alignment([(0, 0), (1, 2), (2, 1)])
+    extra = Alignment([(1, 1)])
+    assert augment(base, extra).pairs() == [(0, 0), (1, 1)]
+
+
+def test_build_aligner_specs():
+    a = build_aligner("eflomal+lexical", {"eflomal": {"symmetrization": "intersection"}})
+    assert isinstance(a, CombinedAligner) and a.method == "augment"
+    assert a.members[0].symmetrization == "intersection"
+    assert build_aligner("lexical|lexical").method == "union"
+    with pytest.raises(ConfigError, match=r"unknown aligner 'fast_align' \(known: .*eflomal.*lexical"):
+        build_aligner("fast_align")
+    with pytest.raises(ConfigError, match="mixes combination operators"):
+        build_aligner("eflomal+lexical|lexical")
+
+
+def test_eflomal_learns_from_extra_bitext():
+    # 'haus'/'house' and 'katze'/'cat' co-occur only in the extra bitext
+    # (IBM1 has no distortion model, so the crossing links depend on the lexicon alone)
+    extra_src = [["the", "house"], ["the", "cat"], ["a", "house"], ["a", "cat"], ["house"], ["cat"], ["and"]] * 30
+    extra_tgt = [["das", "haus"], ["die", "katze"], ["ein", "haus"], ["eine", "katze"], ["haus"], ["katze"], ["und"]] * 30
+    al = EflomalAligner(bitext=[(extra_src, extra_tgt)], symmetrization="intersection", model=1)
+    out = al.align([["cat", "and", "house"]], [["haus", "und", "katze"]])
+    assert out[0].pairs() == [(0, 2), (1, 1), (2, 0)]
+
+
+def test_eflomal_reads_bitext_files_and_checks_lengths(tmp_path):
+    (tmp_path / "s.txt").write_text("a b\nc\n")
+    (tmp_path / "t.txt").write_text("x y\n")
+    from projner.errors import InputError
+
+    with pytest.raises(InputError, match=r"s.txt: bitext files differ in length: 2 sentences here, 1 in .*t.txt"):
+        EflomalAligner(bitext=[(tmp_path / "s.txt", tmp_path / "t.txt")]).align([["a"]], [["x"]])
