@@ -1,0 +1,122 @@
+"""The core CLI commands, in-process through projner.cli.main."""
+
+import json
+from importlib.resources import files
+
+import pytest
+
+from projner.cli import main
+
+DATA = files("projner") / "data"
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_example_runs_offline(capsys):
+    code, out, err = run(capsys, "example")
+    assert code == 0, err
+    assert "[Angela Merkel]PER" in out and "overall" in out
+    assert "projection ratio" in out
+
+
+def test_project_with_precomputed_alignment_and_jsonl_output(tmp_path, capsys):
+    src = tmp_path / "s.conll"
+    src.write_text("Angela\tB-PER\nMerkel\tI-PER\nvisited\tO\nParis\tB-LOC\n\n")
+    tgt = tmp_path / "t.txt"
+    tgt.write_text("Angela Merkel besuchte Paris\n")
+    al = tmp_path / "a.talp"
+    al.write_text("0-0 1-1 2-2 3-3\n")
+    out = tmp_path / "o.jsonl"
+    code, _, err = run(capsys, "project", src, tgt, "-o", out, "--alignment", al, "--method", "heuristic")
+    assert code == 0, err
+    assert json.loads(out.read_text()) == {"tokens": ["Angela", "Merkel", "besuchte", "Paris"], "spans": [
+        {"start": 0, "end": 2, "label": "PER", "score": 1.0}, {"start": 3, "end": 4, "label": "LOC", "score": 1.0}]}
+    assert "projected 2 of 2 entities" in err
+
+
+def test_project_aligns_with_lexical_and_bitext(tmp_path, capsys):
+    out = tmp_path / "o.conll"
+    code, _, err = run(capsys, "project", DATA / "example.en.conll", DATA / "example.de.conll", "-o", out,
+                       "--aligner", "lexical", "--method", "ilp", "--target-format", "conll")
+    assert code == 0, err
+    first = out.read_text().split("\n\n")[0]
+    assert first == "Angela\tB-PER\nMerkel\tI-PER\nbesuchte\tO\nam\tO\nMontag\tO\nParis\tB-LOC\n.\tO"
+
+
+def test_mismatched_counts_is_one_line_exit_2_and_no_output(tmp_path, capsys):
+    src = tmp_path / "s.conll"
+    src.write_text("A\tB-PER\n\nB\tO\n\n")
+    tgt = tmp_path / "t.txt"
+    tgt.write_text("A\n")
+    out = tmp_path / "o.conll"
+    code, outp, err = run(capsys, "project", src, tgt, "-o", out, "--aligner", "lexical")
+    assert code == 2
+    assert err == (f"projner: error: {tgt}: 1 target sentences but 2 source sentences in {src}; "
+                   "source and target must be line-parallel\n")
+    assert sorted(tmp_path.iterdir()) == sorted([src, tgt])
+
+
+def test_out_of_range_alignment_names_file_and_line(tmp_path, capsys):
+    src = tmp_path / "s.conll"
+    src.write_text("A\tB-PER\n\nB\tO\n\n")
+    tgt = tmp_path / "t.txt"
+    tgt.write_text("a\nb\n")
+    al = tmp_path / "a.talp"
+    al.write_text("0-0\n0-3\n")
+    code, _, err = run(capsys, "project", src, tgt, "-o", tmp_path / "o.conll", "--alignment", al)
+    assert code == 2
+    assert err == f"projner: error: {al}:2: link 0-3 is out of range for 1 source and 1 target tokens\n"
+    assert not (tmp_path / "o.conll").exists()
+
+
+def test_evaluate_and_benchmark_json(tmp_path, capsys):
+    gold = tmp_path / "g.conll"
+    gold.write_text("Paris\tB-LOC\nand\tO\nRome\tB-LOC\n\n")
+    pred = tmp_path / "p.conll"
+    pred.write_text("Paris\tB-LOC\nand\tO\nRome\tB-PER\n\n")
+    js = tmp_path / "e.json"
+    code, out, err = run(capsys, "evaluate", gold, pred, "--json", js)
+    assert code == 0, err
+    data = json.loads(js.read_text())
+    assert data["overall"]["precision"] == 0.5 and data["overall"]["recall"] == 0.5
+    assert data["per_type"]["LOC"]["f1"] == pytest.approx(2 / 3)
+    bj = tmp_path / "b.json"
+    code, out, err = run(capsys, "benchmark-projection", DATA / "example.en.conll", DATA / "example.de.conll",
+                         "--aligner", "lexical", "--json", bj)
+    assert code == 0, err
+    b = json.loads(bj.read_text())
+    assert set(b) >= {"overall", "per_type", "sentences", "seconds"}
+    assert set(b["overall"]) >= {"precision", "recall", "f1"}
+    assert b["sentences"] == 10
+    assert "time:" in out
+
+
+def test_config_file_and_misspelt_key(tmp_path, capsys):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("aligner: lexical\nmethd: ilp\n")
+    code, _, err = run(capsys, "benchmark-projection", DATA / "example.en.conll", DATA / "example.de.conll", "--config", cfg)
+    assert code == 2
+    assert err.startswith(f"projner: error: {cfg}:2: unknown key 'methd' (known keys: aligner, ")
+    cfg.write_text("aligner: lexical\nmethod: greedy\nprojection:\n  min_score: 0.5\n")
+    code, out, err = run(capsys, "benchmark-projection", DATA / "example.en.conll", DATA / "example.de.conll", "--config", cfg)
+    assert code == 0, err
+    assert "lexical · greedy" in out
+
+
+def test_bitext_needs_two_files(tmp_path, capsys):
+    code, _, err = run(capsys, "align", DATA / "example.en.conll", DATA / "example.de.conll", "-o", tmp_path / "a.talp",
+                       "--bitext", DATA / "example.bitext.en.txt")
+    assert code == 2
+    assert err == "projner: error: --bitext needs two files: --bitext SRC TGT\n"
+
+
+def test_align_writes_talp(tmp_path, capsys):
+    out = tmp_path / "a.talp"
+    code, _, err = run(capsys, "align", DATA / "example.en.conll", DATA / "example.de.conll", "-o", out, "--aligner", "lexical")
+    assert code == 0, err
+    lines = out.read_text().splitlines()
+    assert len(lines) == 10 and lines[0] == "0-0 1-1 3-5"
