@@ -194,7 +194,9 @@ class EmbeddingAligner:
     batch_size: sentences per forward pass (sentences are sorted by length).
     device: ``cpu``, ``cuda``... (default: cuda when available).
     threshold: probability threshold of ``softmax`` extraction.
-    temperature: softmax temperature (dot products are divided by it).
+    temperature: ``None`` (default): softmax over raw dot products, as awesome-align;
+        a number: softmax over cosine similarities divided by it (e.g. 0.05 with
+        ``threshold`` 0.3 suits encoders not fine-tuned for alignment).
     distortion: SimAlign distortion ratio (0 = off).
     max_length: window in sub-words including special tokens (default: the model's).
     num_threads: torch CPU threads (default: torch's choice).
@@ -213,7 +215,7 @@ class EmbeddingAligner:
         batch_size: int = 32,
         device: str | None = None,
         threshold: float = 1e-3,
-        temperature: float = 1.0,
+        temperature: float | None = None,
         distortion: float = 0.0,
         max_length: int | None = None,
         num_threads: int | None = None,
@@ -237,7 +239,7 @@ class EmbeddingAligner:
         self.batch_size = int(batch_size)
         self.device = device
         self.threshold = float(threshold)
-        self.temperature = float(temperature)
+        self.temperature = None if temperature is None else float(temperature)
         self.distortion = float(distortion)
         self.max_length = max_length
         self.num_threads = num_threads
@@ -504,8 +506,11 @@ class EmbeddingAligner:
             return Alignment(np.zeros((0, 2), np.int64), np.zeros(0, np.float32))
         usim = self.unit_similarity(a, b) if sim is None else sim
         if method == "softmax":
-            dots = (a.vectors @ b.vectors.T) / self.temperature
-            links = softmax_extract(dots, self.threshold)
+            if self.temperature is None:  # awesome-align: raw dot products
+                logits = a.vectors @ b.vectors.T
+            else:  # cosine similarities sharpened by a temperature
+                logits = usim / self.temperature
+            links = softmax_extract(logits, self.threshold)
         else:
             links = extract(apply_distortion(usim, self.distortion), method)
         idx = np.argwhere(links)

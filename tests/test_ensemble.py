@@ -1,0 +1,77 @@
+"""Ensembles: weighted voting and neural filtering / rescue of statistical links."""
+
+import numpy as np
+import pytest
+
+from projner.align import build_aligner
+from projner.align.ensemble import RescueAligner, VoteAligner, rescue, vote
+from projner.errors import ConfigError
+from projner.types import Alignment
+
+
+def test_vote_keeps_links_with_enough_weight():
+    a = Alignment([(0, 0), (1, 1)])
+    b = Alignment([(0, 0), (1, 2)])
+    c = Alignment([(0, 0), (1, 1), (2, 2)])
+    out = vote([a, b, c], [1, 1, 1], 0.6)
+    assert out.pairs() == [(0, 0), (1, 1)]
+    assert out.scores.tolist() == pytest.approx([1.0, 2 / 3])
+    # a heavier member decides alone
+    assert vote([a, b, c], [1, 1, 3], 0.6).pairs() == [(0, 0), (1, 1), (2, 2)]
+
+
+def test_vote_with_scores_and_similarity():
+    a = Alignment([(0, 0), (1, 1)], [1.0, 0.2])
+    sim = np.array([[0.9, 0.0], [0.0, -0.5]])
+    # vote of (0,0) = (1*1.0 + 1*0.9)/2 = 0.95; (1,1) = (0.2 + 0)/2 = 0.1
+    out = vote([a], [1.0], 0.5, use_scores=True, similarity=sim, similarity_weight=1.0)
+    assert out.pairs() == [(0, 0)]
+    assert out.scores.tolist() == pytest.approx([0.95])
+    assert len(vote([], [], 0.5)) == 0
+
+
+def test_rescue_filters_and_completes():
+    base = Alignment([(0, 0), (1, 2)])
+    neural = Alignment([(0, 0), (1, 1), (2, 2)])
+    sim = np.array([[0.8, 0.0, 0.0], [0.0, 0.6, 0.1], [0.0, 0.0, 0.7]])
+    out = rescue(base, neural, sim, filter_threshold=0.3, rescue_threshold=0.5)
+    # (1,2) filtered (0.1); (1,1) and (2,2) rescued (row 1 / row 2 unaligned)
+    assert out.pairs() == [(0, 0), (1, 1), (2, 2)]
+    assert out.scores.tolist() == pytest.approx([0.8, 0.6, 0.7])
+    assert rescue(base, neural, sim, filter_threshold=None, rescue_threshold=None).pairs() == base.pairs()
+
+
+def test_vote_aligner_by_name_with_tiny_encoder(tiny_encoder):
+    src = ["Angela Merkel visited Paris .".split()]
+    tgt = ["Angela Merkel besuchte Paris .".split()]
+    al = build_aligner("embedding-vote", {"embedding-vote": {
+        "model": tiny_encoder, "members": ["lexical", "embedding:argmax", "embedding:itermax"],
+        "threshold": 0.6, "options": {"embedding": {"layer": 2}}}})
+    assert isinstance(al, VoteAligner)
+    out = al.align(src, tgt)[0]
+    # lexical and both neural members agree on the identical words
+    assert {(0, 0), (1, 1), (3, 3)} <= set(out.pairs())
+    assert out.scores is not None and len(out.scores) == len(out)
+    with pytest.raises(ConfigError):
+        VoteAligner(members=["lexical"], weights=[1, 2])
+    with pytest.raises(ConfigError):
+        VoteAligner(members=["lexical"], similarity_weight=1.0)
+    with pytest.raises(ConfigError):
+        VoteAligner(members=["lexical:argmax"])
+
+
+def test_rescue_aligner_with_lexical_statistics(tiny_encoder):
+    al = RescueAligner(statistical="lexical", model=tiny_encoder, embedding={"layer": 2}, filter_threshold=0.99,
+                       rescue_threshold=0.99, lexical=False)
+    s = "the house is small".split()
+    # identical sentences: all neural links have similarity 1 and rescue the words lexical leaves out
+    assert al.align([s], [s])[0].pairs() == [(0, 0), (1, 1), (2, 2), (3, 3)]
+
+
+@pytest.fixture(scope="module")
+def tiny_encoder(tmp_path_factory):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from _tiny_encoder import build_tiny_bert
+
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny_bert_ens"))
