@@ -38,7 +38,7 @@ from pathlib import Path
 from projner.config import ProjectionConfig
 from projner.evaluate import evaluate
 from projner.ner.crf import CRFTagger
-from projner.pipelines import project_corpus
+from projner.pipelines import align_corpus, prepare_source, project_corpus
 from projner.types import Sentence, iob_to_spans
 
 PUBLISHED = ("awesome", "simalign", "fast_align")
@@ -154,21 +154,27 @@ def run_language(lang: str, args) -> dict:
         overrides = {}
         if not args.no_bitext and bitext:
             overrides["bitext"] = [list(write_bitext(bitext, tmp))]
-        if args.method:
-            overrides["method"] = args.method
         config = ProjectionConfig(**overrides)
         t0 = time.perf_counter()
-        projected, _ = project_corpus(english, targets, config)
-        t_proj = time.perf_counter() - t0
+        aligns = align_corpus([prepare_source(s, config) for s in english], targets, config)
+        t_align = time.perf_counter() - t0
+    print(f"  aligned with {config.aligner} in {t_align:.1f}s", flush=True)
+    out["align_seconds"] = round(t_align, 1)
     n_src = sum(len(s.spans) for s in english)
-    n_proj = sum(len(s.spans) for s in projected)
-    print(f"  projner projection ({config.aligner}, {config.method}): {t_proj:.1f}s, "
-          f"{n_proj}/{n_src} entities projected", flush=True)
-    out["projection_seconds"] = round(t_proj, 1)
-    out["projection_ratio"] = round(n_proj / max(n_src, 1), 4)
-    sources = [(f"projner ({config.method})", projected)]
-    sources += [(name, sents) for name, sents in published.items()]
-    sources.append(("target gold (upper)", gold_train))
+    sources = []
+    for method in args.method or [config.method]:
+        cfg = config.model_copy(update={"method": method})
+        t0 = time.perf_counter()
+        projected, _ = project_corpus(english, targets, cfg, aligns)
+        t_proj = time.perf_counter() - t0
+        n_proj = sum(len(s.spans) for s in projected)
+        default = " default" if method == ProjectionConfig().method else ""
+        print(f"  projner {method}{default}: projected {n_proj}/{n_src} entities in {t_proj:.1f}s", flush=True)
+        out.setdefault("projection", {})[method] = {"seconds": round(t_proj, 2), "ratio": round(n_proj / max(n_src, 1), 4)}
+        sources.append((f"projner ({config.aligner}, {method}{default})", projected))
+    if not args.projner_only:
+        sources += [(name, sents) for name, sents in published.items()]
+        sources.append(("target gold (upper)", gold_train))
     for name, train in sources:
         out["rows"].append(train_eval(name, train, test, args))
     return out
@@ -176,7 +182,7 @@ def run_language(lang: str, args) -> dict:
 
 def markdown(results: list[dict], args) -> str:
     langs = [r["lang"] for r in results]
-    names = [row["source"] for row in results[0]["rows"]]
+    names = list(dict.fromkeys(row["source"] for r in results for row in r["rows"]))
     lines = [
         "| training data | " + " | ".join(f"{l} F1" for l in langs) + " | " + " | ".join(f"{l} train s" for l in langs) + " |",
         "|---|" + "---:|" * (2 * len(langs)),
@@ -185,9 +191,9 @@ def markdown(results: list[dict], args) -> str:
         cells = []
         times = []
         for r in results:
-            row = next(x for x in r["rows"] if x["source"] == name)
-            cells.append(f"{row['f1'] * 100:.2f}")
-            times.append(f"{row['train_seconds']:.0f}")
+            row = next((x for x in r["rows"] if x["source"] == name), None)
+            cells.append(f"{row['f1'] * 100:.2f}" if row else "–")
+            times.append(f"{row['train_seconds']:.0f}" if row else "–")
         lines.append(f"| {name} | " + " | ".join(cells) + " | " + " | ".join(times) + " |")
     return "\n".join(lines)
 
@@ -200,9 +206,11 @@ def main(argv=None) -> int:
     ap.add_argument("--max-iterations", type=int, default=100, help="CRF L-BFGS iterations (bounds training time)")
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.05)
-    ap.add_argument("--method", default=None, help="projection method (default: projner's default)")
+    ap.add_argument("--method", action="append", help="projection method(s) to compare, repeatable "
+                    "(default: projner's default); the alignment is computed once")
     ap.add_argument("--no-bitext", action="store_true", help="align the train pairs alone (no DeepL dev/test bitext)")
     ap.add_argument("--mgiza", action="store_true", help="also train on the published mgiza projections")
+    ap.add_argument("--projner-only", action="store_true", help="train only on projner's projections (config search)")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N training sentences (smoke runs)")
     ap.add_argument("--json", type=Path, default=None, help="write the results as JSON")
     args = ap.parse_args(argv)
