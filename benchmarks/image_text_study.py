@@ -141,7 +141,11 @@ def bootstrap(counts: np.ndarray, idx: np.ndarray) -> np.ndarray:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=os.environ.get("PROJNER_DATA", str(ROOT.parent / "shared" / "data")))
-    ap.add_argument("--settings", nargs="+", default=["low", "rich"], choices=["low", "rich"])
+    ap.add_argument("--settings", nargs="+", default=["low", "rich", "translate-train"],
+                    choices=["low", "rich", "translate-train"])
+    ap.add_argument("--tt-repeats", type=int, default=1, help="eflomal runs per condition in translate-train")
+    ap.add_argument("--tt-limit", type=int, default=None, help="first N CoNLL train sentences (translate-train)")
+    ap.add_argument("--crf-iterations", type=int, default=100)
     ap.add_argument("--lang", default="de", help="target language of Europarl-NER (en → LANG)")
     ap.add_argument("--translations", default=None,
                     help="caption translations (task 1): Multi30K folder or caption JSONL [DATA/multi30k]")
@@ -219,7 +223,7 @@ def main() -> int:
     ilp = build_projector("ilp")
     ilp_lex = build_projector("ilp", extra=((SCORE_WEIGHT, scorer),))
 
-    for setting in args.settings:
+    for setting in [x for x in args.settings if x != "translate-train"]:
         bt_files = text_bitext(data, lang) if setting == "rich" else []
         txt_src, txt_tgt = load_tokens(bt_files) if bt_files else ([], [])
         runs = {
@@ -270,35 +274,7 @@ def main() -> int:
                     run_f1.setdefault((cname, mname), []).append(float(f1_of(cnt.sum(axis=0))[-1]))
             print(f"[{setting}] repeat {r} done ({time.perf_counter() - t_start:.0f}s)", flush=True)
 
-        rows = []
-        for (cname, mname), lst in counts.items():
-            pooled = np.sum(lst, axis=0)  # (S, T+1, 3)
-            point = f1_of(pooled.sum(axis=0))
-            boot = bootstrap(pooled, idx)
-            lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
-            row = {"condition": cname, "method": mname, "f1": float(point[-1]),
-                   "ci": [float(lo[-1]), float(hi[-1])],
-                   "per_type": {t: {"f1": float(point[i]), "ci": [float(lo[i]), float(hi[i])]}
-                                for i, t in enumerate(TYPES)},
-                   "runs": run_f1[(cname, mname)],
-                   "run_sd": float(np.std(run_f1[(cname, mname)], ddof=1)) if len(lst) > 1 else None}
-            base_key = ("text", mname)
-            if cname != "text" and base_key in counts:
-                bpooled = np.sum(counts[base_key], axis=0)
-                delta = boot - bootstrap(bpooled, idx)
-                d_point = point - f1_of(bpooled.sum(axis=0))
-                dlo, dhi = np.percentile(delta, [2.5, 97.5], axis=0)
-                # two-sided paired bootstrap p-value; resamples with no difference count half (mid-p)
-                d = delta[:, -1]
-                ties = 0.5 * (d == 0).mean()
-                p_two = 2 * min((d < 0).mean() + ties, (d > 0).mean() + ties)
-                row["delta"] = {"f1": float(d_point[-1]), "ci": [float(dlo[-1]), float(dhi[-1])],
-                                "p": float(min(1.0, p_two)),
-                                "per_type": {t: {"f1": float(d_point[i]), "ci": [float(dlo[i]), float(dhi[i])]}
-                                             for i, t in enumerate(TYPES)}}
-                run_d = np.array(run_f1[(cname, mname)]) - np.array(run_f1[base_key])
-                row["delta"]["runs"] = run_d.tolist()
-            rows.append(row)
+        rows = summarise(counts, run_f1, idx)
         results["settings"][setting] = {
             "text_bitext": [Path(a).name + " / " + Path(b).name for a, b in bt_files],
             "text_pairs": len(txt_src), "caption_pairs": len(cap_src),
@@ -306,12 +282,114 @@ def main() -> int:
             "rows": rows,
         }
         print_table(setting, rows)
+    if "translate-train" in args.settings:
+        if lang != "de":
+            print("translate-train is set up for German only; skipped", file=sys.stderr)
+        else:
+            link_aligner = CaptionLexiconAligner(lexicon, threshold=LINK_THRESHOLD)
+            res = translate_train(args, data, out, lexicon, priors_path, link_aligner.align, cap_src, cap_tgt, scorer)
+            results["settings"]["translate-train"] = res
+            print_table("translate-train", res["rows"])
     results["seconds"] = round(time.perf_counter() - t_start, 1)
     (out / "results.json").write_text(json.dumps(results, indent=1, ensure_ascii=False))
     print(f"wrote {out / 'results.json'} ({results['seconds']}s)")
     if args.write_docs:
         write_docs(results)
     return 0
+
+
+def summarise(counts: dict, run_f1: dict, idx: np.ndarray) -> list[dict]:
+    """F1 with bootstrap CIs per (condition, method), and paired differences to ``text``."""
+    rows = []
+    for (cname, mname), lst in counts.items():
+        pooled = np.sum(lst, axis=0)  # (S, T+1, 3)
+        point = f1_of(pooled.sum(axis=0))
+        boot = bootstrap(pooled, idx)
+        lo, hi = np.percentile(boot, [2.5, 97.5], axis=0)
+        row = {"condition": cname, "method": mname, "f1": float(point[-1]),
+               "ci": [float(lo[-1]), float(hi[-1])],
+               "per_type": {t: {"f1": float(point[i]), "ci": [float(lo[i]), float(hi[i])]}
+                            for i, t in enumerate(TYPES)},
+               "runs": run_f1[(cname, mname)],
+               "run_sd": float(np.std(run_f1[(cname, mname)], ddof=1)) if len(lst) > 1 else None}
+        base_key = ("text", mname)
+        if cname != "text" and base_key in counts:
+            bpooled = np.sum(counts[base_key], axis=0)
+            delta = boot - bootstrap(bpooled, idx)
+            d_point = point - f1_of(bpooled.sum(axis=0))
+            dlo, dhi = np.percentile(delta, [2.5, 97.5], axis=0)
+            # two-sided paired bootstrap p-value; resamples with no difference count half (mid-p)
+            d = delta[:, -1]
+            ties = 0.5 * (d == 0).mean()
+            p_two = 2 * min((d < 0).mean() + ties, (d > 0).mean() + ties)
+            row["delta"] = {"f1": float(d_point[-1]), "ci": [float(dlo[-1]), float(dhi[-1])],
+                            "p": float(min(1.0, p_two)),
+                            "per_type": {t: {"f1": float(d_point[i]), "ci": [float(dlo[i]), float(dhi[i])]}
+                                         for i, t in enumerate(TYPES)}}
+            run_d = np.array(run_f1[(cname, mname)]) - np.array(run_f1[base_key])
+            row["delta"]["runs"] = run_d.tolist()
+        rows.append(row)
+    return rows
+
+
+def translate_train(args, data: Path, out: Path, lexicon, priors_path: Path, lex_links_fn, cap_src, cap_tgt,
+                    scorer) -> dict:
+    """CoNLL German translate-train: project English CoNLL-2003 train onto its DeepL German
+    translation under each condition, train the same CRF, score on German CoNLL test."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from translate_train import load_language  # the translate-train benchmark's own data loading
+
+    from projner.ner.crf import CRFTagger
+
+    elp = data / "easy_label_projection_ner"
+    english, targets, _published, _gold, test, bitext, labels = load_language(elp, "de", args.tt_limit, False)
+    src_tok = [list(s.tokens) for s in english]
+    tgt_tok = [list(t.tokens) for t in targets]
+    bt = [([a for a, _ in bitext], [b for _, b in bitext])] if bitext else []
+    lexical = LexicalAligner().align(src_tok, tgt_tok)
+    lex_links = lex_links_fn(src_tok, tgt_tok)
+    runs = {"text": (bt, None), "a": (bt + [(cap_src, cap_tgt)], None), "b:prior": (bt, str(priors_path)),
+            "c:prior": (bt + [(cap_src, cap_tgt)], str(priors_path))}
+    conditions = {"text": ("text", False, 0), "+a captions (task 1)": ("a", False, 0),
+                  "+b lexicon (task 2)": ("b:prior", True, 0), "+c both": ("c:prior", True, 0),
+                  # a second, independent eflomal run of the text condition: the noise floor of one run
+                  "text, another eflomal run": ("text", False, 1)}
+    ilp = build_projector("ilp")
+    ilp_lex = build_projector("ilp", extra=((SCORE_WEIGHT, scorer),))
+    rng = np.random.default_rng(args.seed)
+    idx = rng.integers(0, len(test), size=(args.bootstrap, len(test)))
+    counts, run_f1 = {}, {}
+    info = {"train_pairs": len(english), "test_sentences": len(test), "bitext_pairs": len(bitext),
+            "labels": sorted(labels), "crf_iterations": args.crf_iterations, "seconds": {}}
+    for r in range(args.tt_repeats):
+        for cname, (run_name, with_lex, offset) in conditions.items():
+            t0 = time.perf_counter()
+            rr = r + offset * args.tt_repeats
+            cache = out / f"tt.{run_name.replace(':', '-')}.r{rr}.talp.gz"
+            if cache.exists():
+                stat = load_alignments(cache)
+            else:
+                b, pri = runs[run_name]
+                stat = EflomalAligner(bitext=b, priors=pri).align(src_tok, tgt_tok)
+                save_alignments(cache, stat)
+            t1 = time.perf_counter()
+            al = [combine_alignments([a, b], "augment") for a, b in zip(stat, lexical)]
+            if with_lex:
+                al = [a.union(b) for a, b in zip(al, lex_links)]
+            proj = ilp_lex if with_lex else ilp
+            projected = [proj(s, t, a) for s, t, a in zip(english, targets, al)]
+            t2 = time.perf_counter()
+            crf = CRFTagger(max_iterations=args.crf_iterations).fit(projected)
+            pred = [s.with_spans(p) for s, p in zip(test, crf.predict([s.tokens for s in test]))]
+            t3 = time.perf_counter()
+            cnt = sentence_counts(test, pred)
+            counts.setdefault((cname, "ilp+CRF"), []).append(cnt)
+            run_f1.setdefault((cname, "ilp+CRF"), []).append(float(f1_of(cnt.sum(axis=0))[-1]))
+            info["seconds"][f"{cname} r{r}"] = [round(t1 - t0, 1), round(t2 - t1, 1), round(t3 - t2, 1)]
+            print(f"[translate-train] {cname} repeat {r}: align {t1 - t0:.0f}s, project {t2 - t1:.0f}s, "
+                  f"CRF {t3 - t2:.0f}s, F1 {100 * run_f1[(cname, 'ilp+CRF')][-1]:.2f}", flush=True)
+    info["rows"] = summarise(counts, run_f1, idx)
+    return info
 
 
 def fmt_ci(v, ci) -> str:
@@ -335,7 +413,7 @@ def table(setting: str, rows: list[dict]) -> list[str]:
 
 
 ORDER = ["text", "+a captions (task 1)", "+b lexicon (task 2)", "+c both", "b ablation: priors only",
-         "b ablation: links only", "b ablation: scorer only"]
+         "b ablation: links only", "b ablation: scorer only", "text, another eflomal run"]
 
 
 def print_table(setting: str, rows: list[dict]) -> None:
@@ -343,11 +421,25 @@ def print_table(setting: str, rows: list[dict]) -> None:
     print("\n".join(table(setting, rows)), flush=True)
 
 
+def args_repeats(res: dict) -> int:
+    return len(res["rows"][0]["runs"]) if res.get("rows") else 0
+
+
 def write_docs(results: dict) -> None:
     doc = ROOT / "docs" / "image-text.md"
     start, end = "<!-- image-text-results:start -->", "<!-- image-text-results:end -->"
     parts = []
     for setting, res in results["settings"].items():
+        if setting == "translate-train":
+            parts.append(f"**Setting `translate-train`** — CoNLL-2003 English train ({res['train_pairs']:,} "
+                         f"sentences) projected onto its DeepL German translation (eflomal also trains on "
+                         f"{res['bitext_pairs']:,} DeepL dev/test pairs), ILP matching, CRF "
+                         f"({res['crf_iterations']} iterations) trained on the projections, scored on German "
+                         f"CoNLL test ({res['test_sentences']:,} sentences); {args_repeats(res)} eflomal run(s) "
+                         f"per condition.\n")
+            parts.extend(table(setting, res["rows"]))
+            parts.append("")
+            continue
         parts.append(f"**Setting `{setting}`** — text bitext: {res['text_pairs']:,} pairs "
                      f"({', '.join(res['text_bitext']) or 'none: the 799 Europarl pairs only'}); "
                      f"caption translations: {res['caption_pairs']:,} pairs.\n")
