@@ -81,6 +81,26 @@ def gold_file(data: Path, lang: str, split: str) -> Path:
     return hits[0]
 
 
+def mt_bitext(data: Path, lang: str, systems: list[str]) -> list[tuple[list[str], list[str]]]:
+    """English CoNLL sentences with other MT systems' translations (unlabelled bitext for
+    the statistical aligner); degenerate outputs (> 3x source length + 5) are skipped."""
+    pairs: list[tuple[list[str], list[str]]] = []
+    proj_dir = data / "automatic_projections" / f"en2{lang}"
+    for system in systems:
+        for split in ("train", "dev", "test"):
+            en_path = data / "original" / "en" / f"en.conll.{split}.tsv.gz"
+            tg_path = proj_dir / f"{system}.50000.awesome.{split}.tsv.gz"
+            if not (en_path.exists() and tg_path.exists()):
+                continue
+            en_b, tg_b = read_blocks(en_path), read_blocks(tg_path)
+            if len(en_b) != len(tg_b):
+                continue
+            for a, b in zip(en_b, tg_b):
+                if not is_docstart(a) and len(b) <= 3 * len(a) + 5:
+                    pairs.append(([t for t, _ in a], [t for t, _ in b]))
+    return pairs
+
+
 def load_language(data: Path, lang: str, limit: int | None, mgiza: bool):
     en_blocks = read_blocks(gold_file(data, "en", "train"))
     keep_idx = [i for i, b in enumerate(en_blocks) if not is_docstart(b)]
@@ -90,17 +110,28 @@ def load_language(data: Path, lang: str, limit: int | None, mgiza: bool):
     proj_dir = data / "automatic_projections" / f"en2{lang}"
     published: dict[str, list[Sentence]] = {}
     for aligner in PUBLISHED + (("mgiza",) if mgiza else ()):
-        blocks = read_blocks(proj_dir / f"DeepL.50000.{aligner}.train.tsv.gz")
+        path = proj_dir / f"DeepL.50000.{aligner}.train.tsv.gz"
+        if not path.exists():
+            print(f"  (no published {aligner} projection: {path} is missing; skipped)", flush=True)
+            continue
+        blocks = read_blocks(path)
         if len(blocks) != len(en_blocks):
             raise SystemExit(f"{aligner}: {len(blocks)} sentences, English has {len(en_blocks)}")
         published[aligner] = [to_sentence(blocks[i], labels) for i in keep_idx]
-    # target tokens for projner: the non-awesome files (awesome glues a few "):" tokens)
-    targets = [s.with_spans(()) for s in published["simalign"]]
+    if not published:
+        raise SystemExit(f"no DeepL projections under {proj_dir}")
+    # target tokens for projner: a non-awesome file if any (awesome glues a few "):" tokens)
+    tok_source = next((a for a in ("simalign", "fast_align", "mgiza") if a in published), next(iter(published)))
+    targets = [s.with_spans(()) for s in published[tok_source]]
     # extra bitext: DeepL dev/test translations with their English sources (no labels used)
     bitext: list[tuple[list[str], list[str]]] = []
     for split in ("dev", "test"):
-        en_b = read_blocks(gold_file(data, "en", split))
-        tg_b = read_blocks(proj_dir / f"DeepL.50000.simalign.{split}.tsv.gz")
+        en_path = data / "original" / "en" / f"en.conll.{split}.tsv.gz"
+        tg_path = proj_dir / f"DeepL.50000.{tok_source}.{split}.tsv.gz"
+        if not (en_path.exists() and tg_path.exists()):
+            continue
+        en_b = read_blocks(en_path)
+        tg_b = read_blocks(tg_path)
         if len(en_b) == len(tg_b):
             bitext += [([t for t, _ in a], [t for t, _ in b]) for a, b in zip(en_b, tg_b) if not is_docstart(a)]
     gold_train = [to_sentence(b) for b in read_blocks(gold_file(data, lang, "train")) if not is_docstart(b)]
@@ -147,6 +178,8 @@ def run_language(lang: str, args) -> dict:
     english, targets, published, gold_train, test, bitext, labels = load_language(
         args.data, lang, args.limit, args.mgiza
     )
+    if args.extra_mt:
+        bitext += mt_bitext(args.data, lang, args.extra_mt.split(","))
     print(f"  {len(english)} train pairs, {len(test)} test sentences, labels {sorted(labels)}, "
           f"{len(bitext)} extra bitext pairs", flush=True)
     out = {"lang": lang, "rows": []}
@@ -209,6 +242,8 @@ def main(argv=None) -> int:
     ap.add_argument("--method", action="append", help="projection method(s) to compare, repeatable "
                     "(default: projner's default); the alignment is computed once")
     ap.add_argument("--no-bitext", action="store_true", help="align the train pairs alone (no DeepL dev/test bitext)")
+    ap.add_argument("--extra-mt", default=None, help="comma-separated MT systems (MarianMT, m2m100, "
+                    "Mbart_many2many) whose translations of English CoNLL are added as aligner bitext")
     ap.add_argument("--mgiza", action="store_true", help="also train on the published mgiza projections")
     ap.add_argument("--projner-only", action="store_true", help="train only on projner's projections (config search)")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N training sentences (smoke runs)")
