@@ -189,8 +189,8 @@ class RescueAligner:
 
     name = "embedding-rescue"
 
-    def __init__(self, statistical: str = "eflomal", method: str = "argmax", filter_threshold: float | None = 0.2,
-                 rescue_threshold: float | None = 0.3, lexical: bool = True, model: str | None = None,
+    def __init__(self, statistical: str = "eflomal", method: str = "argmax", filter_threshold: float | None = 0.3,
+                 rescue_threshold: float | None = 0.5, lexical: bool = True, model: str | None = None,
                  bitext: Sequence = (), lowercase: bool | None = None,
                  embedding: Mapping[str, Any] | None = None,
                  options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
