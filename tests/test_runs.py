@@ -137,6 +137,20 @@ def test_missing_or_modified_output_reruns_step(tmp_path, inputs):
     assert (tmp_path / "run" / "a.out").read_text() == "ONE\nTWO\n"
 
 
+def test_atomic_writer_inside_a_step(tmp_path, inputs):
+    from projner.io import write_conll
+    from projner.types import Sentence, Span
+
+    run = RunDir(tmp_path / "r", {}, inputs)
+    sents = [Sentence(["Obama", "spoke"], [Span(0, 1, "PER")])]
+    out = run.step("w", ["o.conll.gz"], lambda p: write_conll(p["o.conll.gz"], sents))
+    from projner.io import read_conll
+
+    assert out["o.conll.gz"].read_bytes()[:2] == b"\x1f\x8b"  # the temporary name kept the .gz suffix
+    assert list(read_conll(out["o.conll.gz"])) == sents
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock", "manifest.json", "o.conll.gz"]
+
+
 def test_exception_in_step_leaves_nothing(tmp_path, inputs):
     run = RunDir(tmp_path / "r", {}, inputs)
 
@@ -161,7 +175,7 @@ def test_keyboard_interrupt_in_step_leaves_nothing(tmp_path, inputs):
     with pytest.raises(KeyboardInterrupt):
         run.step("s", ["o.txt"], interrupted)
     assert not (tmp_path / "r" / "o.txt").exists()
-    assert [p.name for p in (tmp_path / "r").iterdir() if p.name.endswith(".tmp")] == []
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock", MANIFEST]
 
 
 def test_step_that_forgets_an_output_fails(tmp_path, inputs):
@@ -175,11 +189,15 @@ def test_step_that_forgets_an_output_fails(tmp_path, inputs):
 def test_stale_temporary_files_are_removed(tmp_path, inputs):
     root = tmp_path / "r"
     root.mkdir()
-    stale = root / ".o.txt.deadbeef.tmp"
+    stale = root / ".tmp-deadbeef.o.txt"
     stale.write_text("left by a killed process")
+    nested = root / "..tmp-deadbeef.o.txt.x1y2z3.tmp"  # from io.atomic_write on the step's temp path
+    nested.write_text("left by a killed atomic writer")
+    other = root / ".other.txt"
+    other.write_text("not ours")
     run = RunDir(root, {}, inputs)
     run.step("s", ["o.txt"], lambda p: p["o.txt"].write_text("ok"))
-    assert not stale.exists()
+    assert not stale.exists() and not nested.exists() and other.exists()
     assert (root / "o.txt").read_text() == "ok"
 
 
@@ -301,7 +319,7 @@ def test_kill_9_mid_step_then_resume_is_byte_identical(tmp_path):
     # killed mid-step: the first step is final, the second left only temporary files
     assert (root / "first.txt").exists()
     assert not (root / "second.txt").exists() and not (root / "count.txt").exists()
-    assert any(p.name.startswith(".second.txt.") and p.name.endswith(".tmp") for p in root.iterdir())
+    assert any(p.name.startswith(".tmp-") and p.name.endswith(".second.txt") for p in root.iterdir())
     assert set(json.loads((root / MANIFEST).read_text())["steps"]) == {"first"}
 
     again = _run_script(root, src, sig, "fast")
@@ -310,7 +328,7 @@ def test_kill_9_mid_step_then_resume_is_byte_identical(tmp_path):
     assert out.split() == ["second", "third"]  # resumed: the first step was not redone
     for name in ["first.txt", "second.txt", "count.txt", "final.txt"]:
         assert (root / name).read_bytes() == (tmp_path / "ref" / name).read_bytes(), name
-    assert not [p for p in root.iterdir() if p.name.endswith(".tmp")]
+    assert sorted(p.name for p in root.iterdir()) == sorted(p.name for p in (tmp_path / "ref").iterdir())
     m_run = json.loads((root / MANIFEST).read_text())
     m_ref = json.loads((tmp_path / "ref" / MANIFEST).read_text())
     assert m_run["steps"] == m_ref["steps"]

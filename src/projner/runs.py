@@ -161,6 +161,9 @@ class RunDir:
         self.ran: list[str] = []  # steps whose function was called in this session
         self.skipped: list[str] = []  # steps found finished and skipped
         with self._locked():
+            for stale in self.root.glob(f".{MANIFEST}.*.tmp"):  # a writer killed mid-save
+                with contextlib.suppress(OSError):
+                    stale.unlink()
             manifest = self._load()
             self._save(manifest)
 
@@ -307,7 +310,9 @@ class RunDir:
                 p.parent.mkdir(parents=True, exist_ok=True)
                 self._remove_stale_temps(p)
             tag = uuid.uuid4().hex[:12]
-            tmp = {o: p.with_name(f".{p.name}.{tag}.tmp") for o, p in final.items()}
+            # the temporary name ends like the final one, so writers that look at
+            # the suffix (.gz compression, .jsonl format) behave the same
+            tmp = {o: p.with_name(f".tmp-{tag}.{p.name}") for o, p in final.items()}
             try:
                 fn(dict(tmp))
                 missing = [o for o, p in tmp.items() if not p.is_file()]
@@ -341,10 +346,14 @@ class RunDir:
 
     @staticmethod
     def _remove_stale_temps(final: Path) -> None:
-        """Remove temporary files a killed process left for ``final``."""
-        for stale in final.parent.glob(f".{glob.escape(final.name)}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
+        """Remove temporary files a killed process left for ``final``: the step's
+        own (``.tmp-TAG.NAME``) and those of an atomic writer used inside the step
+        function on that path (``..tmp-TAG.NAME.RANDOM.tmp``)."""
+        name = glob.escape(final.name)
+        for pattern in (f".tmp-*.{name}", f"..tmp-*.{name}.*.tmp"):
+            for stale in final.parent.glob(pattern):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
 
     def is_finished(self, name: str) -> bool:
         """Whether ``name`` is recorded as finished (whatever its fingerprint)."""
