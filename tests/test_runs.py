@@ -151,6 +151,48 @@ def test_atomic_writer_inside_a_step(tmp_path, inputs):
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock", "manifest.json", "o.conll.gz"]
 
 
+def test_folder_outputs(tmp_path, inputs):
+    calls = Calls()
+
+    def train(version):
+        def fn(paths):
+            calls.n["train"] = calls.n.get("train", 0) + 1
+            model = paths["model/"]
+            assert model.is_dir() and not list(model.iterdir())  # an empty folder to fill
+            (model / "weights.bin").write_bytes(bytes([version]) * 10)
+            (model / "sub").mkdir()
+            (model / "sub" / "config.json").write_text('{"v": %d}' % version)
+            paths["train.json"].write_text("done")
+        return fn
+
+    root = tmp_path / "r"
+    run = RunDir(root, {"train": 1}, inputs)
+    out = run.step("train", ["model/", "train.json"], train(1), depends=["config:train"])
+    assert out["model/"] == root / "model" and (root / "model" / "sub" / "config.json").read_text() == '{"v": 1}'
+    info = run.manifest()["steps"]["train"]["outputs"]["model/"]
+    assert info["size"] == 10 + len('{"v": 1}') and info["sha256"] == sha256_file(root / "model")
+    RunDir(root, {"train": 1}, inputs).step("train", ["model/", "train.json"], train(1), depends=["config:train"])
+    assert calls.n["train"] == 1
+    # a changed config replaces the whole folder
+    run = RunDir(root, {"train": 2}, inputs)
+    run.step("train", ["model/", "train.json"], train(2), depends=["config:train"])
+    assert (root / "model" / "weights.bin").read_bytes() == b"\x02" * 10
+    assert sorted(p.name for p in root.iterdir()) == [".lock", MANIFEST, "model", "train.json"]
+    # a failing step leaves the old folder alone and no temporary folder
+    def broken(paths):
+        (paths["model/"] / "weights.bin").write_bytes(b"half")
+        raise RuntimeError("out of memory")
+    with pytest.raises(RuntimeError):
+        RunDir(root, {"train": 3}, inputs).step("train", ["model/", "train.json"], broken, depends=["config:train"])
+    assert (root / "model" / "weights.bin").read_bytes() == b"\x02" * 10
+    assert sorted(p.name for p in root.iterdir()) == [".lock", MANIFEST, "model", "train.json"]
+    # leftovers of a killed process are removed
+    (root / ".tmp-dead.model").mkdir()
+    (root / ".old-dead.model").mkdir()
+    RunDir(root, {"train": 4}, inputs).step("train", ["model/", "train.json"], train(4), depends=["config:train"])
+    assert sorted(p.name for p in root.iterdir()) == [".lock", MANIFEST, "model", "train.json"]
+
+
 def test_exception_in_step_leaves_nothing(tmp_path, inputs):
     run = RunDir(tmp_path / "r", {}, inputs)
 

@@ -116,6 +116,27 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
+def _is_folder(output: str) -> bool:
+    return output.endswith("/")
+
+
+def _size(path: Path) -> int:
+    """Bytes of a file, or of all files in a folder."""
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return path.stat().st_size
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def _versions() -> dict[str, str]:
     import numpy
 
@@ -275,7 +296,8 @@ class RunDir:
         for out in outputs:
             p = self.root / out
             info = recorded.get(out) if isinstance(recorded, dict) else None
-            if not p.is_file() or not isinstance(info, dict) or p.stat().st_size != info.get("size"):
+            exists = p.is_dir() if _is_folder(out) else p.is_file()
+            if not exists or not isinstance(info, dict) or _size(p) != info.get("size"):
                 return False
         return True
 
@@ -290,7 +312,9 @@ class RunDir:
         """Run ``fn`` to produce ``outputs`` unless the step is already finished.
 
         ``fn`` receives ``{output: temporary path}`` and must write every one of
-        them. Returns ``{output: final path}``.
+        them. An output name ending in ``/`` is a folder: its temporary path is
+        an empty folder for ``fn`` to fill, and it replaces the old folder as a
+        whole. Returns ``{output: final path}``.
         """
         if isinstance(outputs, str):
             outputs = [outputs]
@@ -314,21 +338,32 @@ class RunDir:
             # the suffix (.gz compression, .jsonl format) behave the same
             tmp = {o: p.with_name(f".tmp-{tag}.{p.name}") for o, p in final.items()}
             try:
+                for o, p in tmp.items():
+                    if _is_folder(o):
+                        p.mkdir()
                 fn(dict(tmp))
-                missing = [o for o, p in tmp.items() if not p.is_file()]
+                missing = [o for o, p in tmp.items() if not (p.is_dir() if _is_folder(o) else p.is_file())]
                 if missing:
                     raise RuntimeError(f"step {name!r} did not write its output(s) {', '.join(missing)}")
                 info: dict[str, dict[str, Any]] = {}
                 for o, p in tmp.items():
-                    _fsync_file(p)
-                    info[o] = {"sha256": sha256_file(p), "size": p.stat().st_size}
+                    for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
+                        if f.is_file():
+                            _fsync_file(f)
+                    info[o] = {"sha256": sha256_file(p), "size": _size(p)}
             except BaseException:
                 for p in tmp.values():
-                    with contextlib.suppress(OSError):
-                        p.unlink()
+                    _remove(p)
                 raise
             for o, p in tmp.items():
-                os.replace(p, final[o])
+                if _is_folder(o) and final[o].exists():
+                    # a folder cannot be renamed over a non-empty one: move the old aside first
+                    old = final[o].with_name(f".old-{tag}.{final[o].name}")
+                    os.replace(final[o], old)
+                    os.replace(p, final[o])
+                    _remove(old)
+                else:
+                    os.replace(p, final[o])
             for folder in sorted({p.parent for p in final.values()}):
                 _fsync_dir(folder)
             record = {"fingerprint": fp, "depends": list(depends), "outputs": info}
@@ -350,10 +385,9 @@ class RunDir:
         own (``.tmp-TAG.NAME``) and those of an atomic writer used inside the step
         function on that path (``..tmp-TAG.NAME.RANDOM.tmp``)."""
         name = glob.escape(final.name)
-        for pattern in (f".tmp-*.{name}", f"..tmp-*.{name}.*.tmp"):
+        for pattern in (f".tmp-*.{name}", f"..tmp-*.{name}.*.tmp", f".old-*.{name}"):
             for stale in final.parent.glob(pattern):
-                with contextlib.suppress(OSError):
-                    stale.unlink()
+                _remove(stale)
 
     def is_finished(self, name: str) -> bool:
         """Whether ``name`` is recorded as finished (whatever its fingerprint)."""
