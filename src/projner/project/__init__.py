@@ -137,6 +137,8 @@ def build_projector(method: str = "ilp", **options: Any) -> Projector:
     flat = {k: options.pop(k) for k in list(options) if k in wfields}
     weights = ScoreWeights(**{**dict(options.pop("weights", {}) or {}), **flat})
     mopt = MatchingOptions(weights=weights, **options)
+    if method in ("bipartite", "ilp"):
+        import scipy.optimize  # noqa: F401  (import once here, not inside the first pair)
     return lambda s, t, a, meta=None: project_candidates(s, t, a, method, mopt, meta)
 
 

@@ -62,28 +62,44 @@ def project_heuristic(
     if not source.spans or not len(alignment) or not n_tgt:
         return target.with_spans(())
     alignment.check_bounds(len(source), n_tgt)
-    links = alignment.links
+    # plain Python beats numpy on the few links of one sentence
+    by_src: dict[int, list[int]] = {}
+    for i, j in alignment.links.tolist():
+        by_src.setdefault(i, []).append(j)
+    tokens = target.tokens
+    gap = opt.merge_distance + 1
     proposals: list[Span] = []
     for ent in source.spans:
-        mask = (links[:, 0] >= ent.start) & (links[:, 0] < ent.end)
-        if not mask.any():
+        linked: dict[int, set[int]] = {}
+        for i in range(ent.start, ent.end):
+            for j in by_src.get(i, ()):
+                linked.setdefault(j, set()).add(i)
+        if not linked:
             continue
-        sub = links[mask]
-        tgt_idx = np.unique(sub[:, 1])
+        idx = sorted(linked)
+        groups = [[idx[0], idx[0] + 1]]
+        for j in idx[1:]:
+            if j - groups[-1][1] < gap:
+                groups[-1][1] = j + 1
+            else:
+                groups.append([j, j + 1])
+        n_ent = ent.end - ent.start
         kept: list[tuple[float, int, int]] = []
-        for start, end in runs(tgt_idx, opt.merge_distance):
+        for start, end in groups:
             if opt.skip_punctuation:
-                while start < end and _is_punct(target.tokens[start]):
+                while start < end and _is_punct(tokens[start]):
                     start += 1
-                while end > start and _is_punct(target.tokens[end - 1]):
+                while end > start and _is_punct(tokens[end - 1]):
                     end -= 1
                 if start >= end:
                     continue
-            if (end - start) / len(ent) < opt.min_ratio:
+            if (end - start) / n_ent < opt.min_ratio:
                 continue
-            in_run = (sub[:, 1] >= start) & (sub[:, 1] < end)
-            covered = len(np.unique(sub[in_run, 0])) / len(ent)
-            kept.append((covered, start, end))
+            covered: set[int] = set()
+            for j in idx:
+                if start <= j < end:
+                    covered |= linked[j]
+            kept.append((len(covered) / n_ent, start, end))
         if not kept:
             continue
         if opt.keep == "longest":
