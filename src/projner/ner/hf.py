@@ -175,7 +175,7 @@ class HFTagger:
         try:
             tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
             model = AutoModelForTokenClassification.from_pretrained(
-                base, local_files_only=offline, num_labels=len(tagset),
+                base, local_files_only=offline,
                 id2label=dict(enumerate(tagset)), label2id=label2id, ignore_mismatched_sizes=True,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
