@@ -38,6 +38,9 @@ def _root(
 
 
 def _load_extensions() -> None:
+    """Register the extension commands (all commands come from them), once."""
+    if app.registered_commands:
+        return
     for mod in EXTENSIONS:
         module = importlib.import_module(mod if "." in mod else f"projner.cli_ext.{mod}")
         module.register(app)
@@ -92,12 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # typer/click exits (help, usage errors)
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
     except Exception as exc:  # click usage errors and internal errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
+        # typer vendors its own click (typer._click): recognise its exceptions by shape
+        if hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int):
+            ctx = getattr(exc, "ctx", None)
+            where = f"'{ctx.command_path} --help'" if ctx is not None else "'projner --help'"
+            error(f"{exc.format_message()} (see {where})")
             return 2
-        if isinstance(exc, click.exceptions.Abort):
+        if type(exc).__name__ == "Abort":
             error("aborted")
             return 1
         if isinstance(exc, MemoryError):

@@ -53,6 +53,20 @@ class ProjectionConfig(BaseModel):
             raise ValueError(f"invalid aligner spec {v!r}")
         return v.strip()
 
+    @field_validator("projection")
+    @classmethod
+    def _projection_options(cls, v: dict[str, Any], info) -> dict[str, Any]:
+        from .project import projection_option_names
+
+        known = projection_option_names(info.data.get("method", DEFAULT_METHOD))
+        for key in v:
+            if key not in known:
+                raise ValueError(
+                    f"unknown option {key!r} for method {info.data.get('method', DEFAULT_METHOD)!r} "
+                    f"(known: {', '.join(sorted(known))})"
+                )
+        return v
+
     def member_options(self) -> dict[str, dict[str, Any]]:
         """Per-aligner options with the shared settings (bitext, lowercase, encoder) filled in."""
         opts = {k: dict(v) for k, v in self.aligner_options.items()}
@@ -68,11 +82,20 @@ class ProjectionConfig(BaseModel):
         return opts
 
 
-def _key_line(text: str, key: str) -> int | None:
-    for i, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", line):
-            return i
-    return None
+def _key_line(text: str, *keys: str) -> int | None:
+    """Line of a (nested) key in a YAML/TOML text: each key searched after the previous."""
+    lines = text.splitlines()
+    found = None
+    start = 0
+    for key in keys:
+        for i in range(start, len(lines)):
+            if re.match(rf"^\s*[\"']?{re.escape(str(key))}[\"']?\s*[:=]", lines[i]) or \
+                    re.search(rf"[{{,]\s*[\"']?{re.escape(str(key))}[\"']?\s*[:=]", lines[i]):
+                found, start = i + 1, i
+                break
+        else:
+            break
+    return found
 
 
 def load_mapping(path: str | Path) -> dict[str, Any]:
@@ -117,12 +140,15 @@ def validate(model: type[BaseModel], data: Mapping[str, Any], path: str | Path |
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
         top = str(err["loc"][0]) if err["loc"] else ""
-        line = _key_line(text, top) if text and top else None
+        line = _key_line(text, *[str(x) for x in err["loc"]]) if text and top else None
         if err["type"] == "extra_forbidden":
             known = ", ".join(model.model_fields)
             msg = f"unknown key {loc!r} (known keys: {known})"
         else:
-            msg = f"{loc}: {err['msg']}"
+            msg = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
+            bad = re.search(r"unknown option '([^']+)'", msg)
+            if bad and text:
+                line = _key_line(text, *[str(x) for x in err["loc"]], bad.group(1)) or line
         raise ConfigError(msg, path, line) from None
 
 

@@ -82,6 +82,10 @@ class Sentence:
     def __len__(self) -> int:
         return len(self.tokens)
 
+    def __reduce__(self):
+        # slots + the immutability guard: pickle through the constructor
+        return (_rebuild_sentence, (self.tokens, self.spans, self.meta))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sentence):
             return NotImplemented
@@ -105,6 +109,10 @@ class Sentence:
     def tags(self) -> list[str]:
         """IOB2 tags over the tokens."""
         return spans_to_iob2(self.spans, len(self.tokens))
+
+
+def _rebuild_sentence(tokens, spans, meta) -> Sentence:
+    return Sentence(tokens, spans, allow_overlap=True, meta=meta)
 
 
 def spans_to_iob2(spans: Iterable[Span], n: int) -> list[str]:

@@ -47,6 +47,8 @@ def _read_all(path: Path, fmt: str, *, labels: bool, scheme: str) -> list:
     for s in read_sentences(path, fmt, labels=labels, scheme=scheme):
         s.meta["path"] = str(path)
         out.append(s)
+    if not out:
+        raise InputError("no sentences in this file", path)
     return out
 
 

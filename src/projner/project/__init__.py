@@ -121,6 +121,13 @@ def project_candidates(
 Projector = Callable[[Sentence, Sentence, Alignment], Sentence]
 
 
+def projection_option_names(method: str) -> set[str]:
+    """The options :func:`build_projector` accepts for ``method``."""
+    if method == "heuristic":
+        return set(HeuristicOptions.__dataclass_fields__)
+    return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__)) - {"extra"}
+
+
 def build_projector(method: str = "ilp", **options: Any) -> Projector:
     """A projector by name: ``heuristic``, ``greedy``, ``bipartite`` or ``ilp``.
 
