@@ -560,7 +560,9 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     translator = make_translator(cfg.translate, progress=progress)
     _pre_check_file_translator(translator, len(targets))
 
-    inputs = {"input": cfg.input, "tagger": cfg.tagger}
+    inputs = {"input": cfg.input}
+    if Path(cfg.tagger).exists():  # a spaCy package name is not a path
+        inputs["tagger"] = cfg.tagger
     if cfg.translate.backend == "file":
         inputs["translations"] = cfg.translate.path
     run = RunDir(root, cfg.model_dump(mode="json"), inputs)
@@ -584,7 +586,9 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
         write_sentences(tmp[f"tagged.{ext}"], tag_sentences(tagger, translated), ext)
 
     log("tagging the translations")
-    paths = run.step("tag", [f"tagged.{ext}"], do_tag, depends=["step:translate", "input:tagger", "config:tagger_kind"])
+    paths = run.step("tag", [f"tagged.{ext}"], do_tag,
+                     depends=["step:translate", "config:tagger", "config:tagger_kind"]
+                     + (["input:tagger"] if "tagger" in inputs else []))
     tagged = list(read_sentences(paths[f"tagged.{ext}"], ext, labels=True))
 
     def do_project(tmp):

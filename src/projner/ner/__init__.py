@@ -44,7 +44,10 @@ def load_tagger(path: str | os.PathLike, kind: str = "auto", **options: Any) -> 
             elif (p / "config.json").exists():
                 kind = "hf"
             elif not p.exists():
-                raise ModelError("model not found: no such directory", p)
+                if _is_spacy_package(os.fspath(path)):
+                    kind = "spacy"
+                else:
+                    raise ModelError("model not found: no such directory (nor an installed spaCy package)", p)
             else:
                 raise ModelError("not a tagger model directory (no projner.json, config.json or spaCy meta.json)", p)
     if kind == "crf":
@@ -60,3 +63,14 @@ def load_tagger(path: str | os.PathLike, kind: str = "auto", **options: Any) -> 
 
         return SpacyTagger(os.fspath(path), **options)
     raise ModelError(f"unknown tagger kind {kind!r} (use crf, hf or spacy)")
+
+
+def _is_spacy_package(name: str) -> bool:
+    if "/" in name or os.sep in name or name.startswith("."):
+        return False
+    try:
+        import importlib.util
+
+        return importlib.util.find_spec(name) is not None and importlib.util.find_spec("spacy") is not None
+    except (ImportError, ValueError):
+        return False
