@@ -10,6 +10,11 @@ Signals:
 - ``lexical``: the same Dice over fuzzy string matches (case- and accent-folded
   identity, common-prefix similarity), for names that are copied or inflected.
 - ``capital``: agreement of capitalisation at the first and last token.
+- ``boundary``: 1 unless a candidate boundary looks wrong: a multi-token candidate
+  that starts with a lowercase word (or ends with a short one, ≤ 3 letters) where
+  the entity is capitalised (``los Países Bajos``, ``Industria , llamo``), or a
+  capitalised word right outside the candidate that is unaligned or linked only
+  from the entity (``Reino`` left of ``Unido``): −0.5 per bad side.
 - ``length``: ``1 - |len(c) - len(e)| / max(len(c), len(e))``.
 
 Extra scorers (e.g. a visual-context scorer) follow :class:`CandidateScorer`.
@@ -38,6 +43,7 @@ class ScoreWeights:
     alignment: float = 1.0
     lexical: float = 0.25
     capital: float = 0.0
+    boundary: float = 0.0
     length: float = 0.0
     unaligned_credit: float = 0.25
     linked_only: bool = True
@@ -130,6 +136,15 @@ def score_matrix(
     cap = np.zeros((E, C))
     length = np.zeros((E, C))
     tgt_cap = np.fromiter((_capitalised(t) for t in tgt.tokens), dtype=bool, count=len(tgt))
+    m = len(tgt)
+    if weights.boundary:
+        is_word = np.fromiter((any(c.isalpha() for c in t) for t in tgt.tokens), dtype=bool, count=m)
+        lower_word = is_word & ~tgt_cap
+        short_lower = lower_word & np.fromiter((len(t) <= 3 for t in tgt.tokens), dtype=bool, count=m)
+        cap_word = is_word & tgt_cap
+        multi = (ends - starts) > 1
+        linked_any = L.max(axis=0) > 0
+    boundary = np.ones((E, C))
     for k, e in enumerate(ents):
         block = L[e.start : e.end]
         # unaligned target tokens get partial credit, only inside candidates the entity reaches
@@ -147,12 +162,23 @@ def score_matrix(
         if weights.capital:
             src_cap = _capitalised(src.tokens[e.start]), _capitalised(src.tokens[e.end - 1])
             cap[k] = 0.5 * (tgt_cap[starts] == src_cap[0]) + 0.5 * (tgt_cap[ends - 1] == src_cap[1])
+        if weights.boundary and src.tokens[e.start][:1].isupper():
+            # a name: lowercase edges are suspicious, capitalised neighbours left out too
+            linked_elsewhere = (L[: e.start].max(axis=0) if e.start else 0) + (
+                L[e.end :].max(axis=0) if e.end < len(src) else 0)
+            orphan = cap_word & ~(np.asarray(linked_elsewhere) > 0)
+            orphan[0] = False  # sentence-initial capitals say nothing
+            left_bad = (multi & lower_word[starts]) | ((starts > 0) & orphan[np.maximum(starts - 1, 0)])
+            right_bad = (multi & short_lower[ends - 1]) | ((ends < m) & orphan[np.minimum(ends, m - 1)])
+            boundary[k] = 1.0 - 0.5 * left_bad - 0.5 * right_bad
         elen = e.end - e.start
         length[k] = 1.0 - np.abs(clen - elen) / np.maximum(clen, elen)
     evidence = (align > 0) | (lex > 0)
-    total = weights.alignment * align + weights.lexical * lex + weights.capital * cap + weights.length * length
+    total = (weights.alignment * align + weights.lexical * lex + weights.capital * cap + weights.length * length
+             + weights.boundary * boundary)
     for w, scorer in weights.extra:
         total = total + w * np.asarray(scorer(pair, ents, candidates), dtype=np.float64)
-    norm = weights.alignment + weights.lexical + weights.capital + weights.length + sum(w for w, _ in weights.extra)
+    norm = (weights.alignment + weights.lexical + weights.capital + weights.length + weights.boundary
+            + sum(w for w, _ in weights.extra))
     total = np.where(evidence, total / max(norm, 1e-9), 0.0)
     return total, align
