@@ -75,13 +75,18 @@ def main() -> None:
         emb = EmbeddingAligner(args.encoder, layer=args.layer, batch_size=args.batch_size)
         emb.load()
         emb.clear_cache()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         emb.embed(src)
         emb.embed(tgt)
-        t_embed = time.perf_counter() - t0
+        t_embed, c_embed = time.perf_counter() - t0, time.process_time() - c0
+        print(f"{pair:5s} embedding pass: {t_embed:.1f}s wall = {n / t_embed:.1f} pairs/s; {c_embed:.1f} CPU-s = "
+              f"{2 * n / c_embed:.1f} pairs/s on 2 idle cores", flush=True)
         neural, secs = {}, {}
         variants = {m: emb.with_method(m) for m in ("argmax", "itermax", "match", "softmax")}
         variants["softmax-cos"] = emb.with_method("softmax", temperature=0.05, threshold=0.3)
+        variants["softmax-cos centered+distortion"] = emb.with_method(
+            "softmax", temperature=0.05, threshold=0.4, distortion=0.5, center="batch")
+        variants["argmax centered+distortion"] = emb.with_method("argmax", distortion=0.5, center="batch")
         for m, al in variants.items():  # vectors are cached: this times extraction only
             t0 = time.perf_counter()
             neural[m] = al.align(src, tgt)

@@ -147,3 +147,15 @@ def test_real_e5_aligns_english_french():
     al = EmbeddingAligner(os.environ["PROJNER_E5"], layer=[6, 7], method="argmax")
     out = al.align(["the house is small .".split()], ["la maison est petite .".split()])
     assert out[0].pairs() == [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4)]
+
+
+@pytest.mark.parametrize("center", ["batch", "sentence"])
+def test_centering_and_distortion_keep_identical_sentences_diagonal(tiny, center):
+    al = EmbeddingAligner(tiny, layer=2, method="softmax", temperature=0.05, threshold=0.4, distortion=0.5,
+                          center=center)
+    out = al.align([S1, S2], [S1, S2])
+    assert [a.pairs() for a in out] == [diag(len(S1)), diag(len(S2))]
+    sims = al.similarities([S1], [S1])[0]
+    assert np.allclose(np.diag(sims), 1.0, atol=1e-4)
+    with pytest.raises(ConfigError):
+        EmbeddingAligner(tiny, center="corpus")

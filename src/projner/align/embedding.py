@@ -37,6 +37,7 @@ from .base import Tokens, check_batch
 
 METHODS = ("argmax", "itermax", "match", "softmax")
 POOLINGS = ("mean", "first", "subword")
+CENTERINGS = ("none", "batch", "sentence")
 
 __all__ = [
     "EmbeddingAligner",
@@ -202,6 +203,11 @@ class EmbeddingAligner:
     num_threads: torch CPU threads (default: torch's choice).
     cache_size: sentences whose vectors are kept for reuse.
     min_score: links below this cosine similarity are dropped (default: keep all).
+    center: subtract a mean vector before cosine similarity: ``none``, ``sentence``
+        (each sentence's own mean), or ``batch`` (the mean over all source, resp.
+        target, sentences of the call: removes the language-specific offset; the
+        result then depends on the batch, as with a statistical aligner).
+    dtype: torch dtype the model is loaded in (``float32`` on CPU).
     """
 
     name = "embedding"
@@ -222,6 +228,7 @@ class EmbeddingAligner:
         cache_size: int = 50_000,
         min_score: float | None = None,
         dtype: str = "float32",
+        center: str = "none",
     ) -> None:
         if method not in METHODS:
             raise ConfigError(f"embedding aligner: unknown method {method!r} (use one of {', '.join(METHODS)})")
@@ -230,6 +237,8 @@ class EmbeddingAligner:
         layers = [layer] if isinstance(layer, (int, np.integer)) else [int(x) for x in layer]
         if not layers or min(layers) < 0:
             raise ConfigError(f"embedding aligner: invalid layer {layer!r}")
+        if center not in CENTERINGS:
+            raise ConfigError(f"embedding aligner: unknown center {center!r} (use one of {', '.join(CENTERINGS)})")
         if batch_size < 1:
             raise ConfigError("embedding aligner: batch_size must be >= 1")
         self.model_name = str(model)
@@ -246,6 +255,7 @@ class EmbeddingAligner:
         self.cache_size = int(cache_size)
         self.min_score = min_score
         self.dtype = dtype
+        self.center = center
         self._model = None
         self._tokenizer = None
         # aligners with the same encoder settings share vectors within a process
@@ -478,13 +488,32 @@ class EmbeddingAligner:
                 self._cache.popitem(last=False)
 
     # similarity and extraction --------------------------------------------
-    def unit_similarity(self, a: Embedded, b: Embedded) -> np.ndarray:
-        return cosine_matrix(a.vectors, b.vectors).astype(np.float32)
+    def _centers(self, es: Sequence[Embedded], et: Sequence[Embedded]):
+        """Mean vectors to subtract per side (``batch`` centering), else None."""
+        if self.center != "batch":
+            return None, None
+        out = []
+        for side in (es, et):
+            vecs = [e.vectors for e in side if len(e.vectors)]
+            out.append(np.concatenate(vecs).mean(axis=0) if vecs else None)
+        return out[0], out[1]
 
-    def word_similarity(self, a: Embedded, b: Embedded) -> np.ndarray:
+    def _vectors(self, e: Embedded, mu: np.ndarray | None) -> np.ndarray:
+        if self.center == "sentence" and len(e.vectors):
+            return e.vectors - e.vectors.mean(axis=0, keepdims=True)
+        if mu is not None:
+            return e.vectors - mu
+        return e.vectors
+
+    def unit_similarity(self, a: Embedded, b: Embedded, mu_a: np.ndarray | None = None,
+                        mu_b: np.ndarray | None = None) -> np.ndarray:
+        return cosine_matrix(self._vectors(a, mu_a), self._vectors(b, mu_b)).astype(np.float32)
+
+    def word_similarity(self, a: Embedded, b: Embedded, mu_a: np.ndarray | None = None,
+                        mu_b: np.ndarray | None = None) -> np.ndarray:
         """Word × word cosine similarities (max over sub-word pairs under
         ``subword`` pooling); words without sub-words get -1."""
-        sim = self.unit_similarity(a, b)
+        sim = self.unit_similarity(a, b, mu_a, mu_b)
         out = np.full((a.n_words, b.n_words), -1.0, dtype=np.float32)
         if sim.size:
             np.maximum.at(out, (a.word_of[:, None], b.word_of[None, :]), sim)
@@ -494,22 +523,24 @@ class EmbeddingAligner:
         """Word-level similarity matrices of every pair (for ensembles and scoring)."""
         check_batch(src, tgt)
         es, et = self.embed(src), self.embed(tgt)
-        return [self.word_similarity(a, b) for a, b in zip(es, et)]
+        mu_s, mu_t = self._centers(es, et)
+        return [self.word_similarity(a, b, mu_s, mu_t) for a, b in zip(es, et)]
 
     def extract_pair(self, a: Embedded, b: Embedded, method: str | None = None,
-                     sim: np.ndarray | None = None) -> Alignment:
+                     sim: np.ndarray | None = None, mu_a: np.ndarray | None = None,
+                     mu_b: np.ndarray | None = None) -> Alignment:
         """Links of one embedded pair with ``method`` (default: the aligner's)."""
         method = method or self.method
         if method not in METHODS:
             raise ConfigError(f"unknown extraction method {method!r} (use one of {', '.join(METHODS)})")
         if not len(a.vectors) or not len(b.vectors):
             return Alignment(np.zeros((0, 2), np.int64), np.zeros(0, np.float32))
-        usim = self.unit_similarity(a, b) if sim is None else sim
+        usim = self.unit_similarity(a, b, mu_a, mu_b) if sim is None else sim
         if method == "softmax":
             if self.temperature is None:  # awesome-align: raw dot products
-                logits = a.vectors @ b.vectors.T
+                logits = self._vectors(a, mu_a) @ self._vectors(b, mu_b).T
             else:  # cosine similarities sharpened by a temperature
-                logits = usim / self.temperature
+                logits = apply_distortion(usim, self.distortion) / self.temperature
             links = softmax_extract(logits, self.threshold)
         else:
             links = extract(apply_distortion(usim, self.distortion), method)
@@ -525,7 +556,8 @@ class EmbeddingAligner:
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         check_batch(src, tgt)
         es, et = self.embed(src), self.embed(tgt)
-        return [self.extract_pair(a, b) for a, b in zip(es, et)]
+        mu_s, mu_t = self._centers(es, et)
+        return [self.extract_pair(a, b, None, None, mu_s, mu_t) for a, b in zip(es, et)]
 
     def align_all_methods(self, src: Sequence[Tokens], tgt: Sequence[Tokens],
                           methods: Iterable[str] = METHODS) -> dict[str, list[Alignment]]:
@@ -534,10 +566,11 @@ class EmbeddingAligner:
         methods = list(methods)
         es, et = self.embed(src), self.embed(tgt)
         out: dict[str, list[Alignment]] = {m: [] for m in methods}
+        mu_s, mu_t = self._centers(es, et)
         for a, b in zip(es, et):
-            sim = self.unit_similarity(a, b) if len(a.vectors) and len(b.vectors) else None
+            sim = self.unit_similarity(a, b, mu_s, mu_t) if len(a.vectors) and len(b.vectors) else None
             for m in methods:
-                out[m].append(self.extract_pair(a, b, m, sim))
+                out[m].append(self.extract_pair(a, b, m, sim, mu_s, mu_t))
         return out
 
     def with_method(self, method: str, **changes: Any) -> "EmbeddingAligner":
