@@ -194,7 +194,8 @@ def main(argv=None) -> int:
                 how = "done early"
             proc.wait()
             at_kill = finished_steps(root)
-            temps = sorted(p.name for p in root.glob(".tmp-*")) if root.exists() else []
+            temps = sorted(p.name for p in root.iterdir() if p.name.startswith(".") and "tmp" in p.name) \
+                if root.exists() else []
             partial = [o for o in outputs if (root / o).exists() and (root / o).read_bytes() != reference[o]
                        and o.rsplit(".", 1)[0] in " ".join(at_kill)]
             rerun = subprocess.run(command(args.mode, root, data), capture_output=True, text=True)
