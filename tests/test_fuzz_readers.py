@@ -123,3 +123,54 @@ def test_missing_file_and_folder(tmp_path, reader):
     assert e.value.located() == f"{tmp_path / 'nope'}: file not found"
     with pytest.raises(ProjnerError, match="is a directory"):
         list(reader(tmp_path))
+
+
+# round trips: what the writers write, the readers read back unchanged ------------
+
+from projner.io import write_conll, write_jsonl, write_talp  # noqa: E402
+from projner.types import Span  # noqa: E402
+
+WORD = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Zl", "Zp", "Cc")), min_size=1, max_size=8).filter(
+    lambda t: not any(c.isspace() for c in t) and t != "-DOCSTART-"
+)
+LABEL = st.sampled_from(["PER", "LOC", "ORG", "MISC", "人名", "X-Y"])
+
+
+@st.composite
+def sentences(draw):
+    n = draw(st.integers(1, 12))
+    tokens = draw(st.lists(WORD, min_size=n, max_size=n))
+    spans, i = [], 0
+    while i < n:
+        if draw(st.booleans()):
+            j = min(n, i + draw(st.integers(1, 3)))
+            spans.append(Span(i, j, draw(LABEL)))
+            i = j
+        i += 1
+    return Sentence(tokens, spans)
+
+
+@SETTINGS
+@given(st.lists(sentences(), max_size=8), st.sampled_from(["conll", "jsonl"]), st.booleans())
+def test_write_then_read_round_trips(sents, fmt, gz):
+    fd, path = tempfile.mkstemp(suffix=f".{fmt}" + (".gz" if gz else ""))
+    os.close(fd)
+    try:
+        (write_conll if fmt == "conll" else write_jsonl)(path, sents)
+        back = list(read_conll(path) if fmt == "conll" else read_jsonl(path))
+        assert back == sents
+    finally:
+        os.unlink(path)
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=20), max_size=8))
+def test_talp_round_trips(link_lists):
+    aligns = [Alignment(links) for links in link_lists]
+    fd, path = tempfile.mkstemp(suffix=".talp")
+    os.close(fd)
+    try:
+        write_talp(path, aligns)
+        assert list(read_talp(path)) == aligns
+    finally:
+        os.unlink(path)
