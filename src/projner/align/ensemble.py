@@ -133,6 +133,8 @@ class VoteAligner:
         (needs an ``embedding`` member).
     model / bitext / lowercase: passed to embedding / eflomal members.
     options: keyword arguments per member name.
+    scores: link scores of the output, ``vote`` (the vote fraction, default) or
+        ``similarity`` (the neural cosine similarity; needs an embedding member).
     """
 
     name = "embedding-vote"
@@ -140,7 +142,11 @@ class VoteAligner:
     def __init__(self, members: Sequence[str] = ("eflomal", "embedding:argmax", "embedding:itermax", "lexical"),
                  weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
                  similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
-                 lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                 lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
+                 scores: str = "vote") -> None:
+        if scores not in ("vote", "similarity"):
+            raise ConfigError(f"embedding-vote: scores must be 'vote' or 'similarity', not {scores!r}")
+        self.scores = scores
         if isinstance(members, str):
             members = [m.strip() for m in members.split(",") if m.strip()]
         if not members:
@@ -157,19 +163,20 @@ class VoteAligner:
         self.similarity_weight = float(similarity_weight)
         self.members = _build_members(self.member_names, dict(options or {}), model, bitext, lowercase)
         self.neural = _neural(self.members)
-        if self.similarity_weight and self.neural is None:
-            raise ConfigError("embedding-vote: similarity_weight needs an embedding member")
+        if (self.similarity_weight or scores == "similarity") and self.neural is None:
+            raise ConfigError("embedding-vote: similarity_weight / scores='similarity' need an embedding member")
 
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         check_batch(src, tgt)
         results = [m.align(src, tgt) for m in self.members]
-        sims = self.neural.similarities(src, tgt) if self.neural is not None else None
+        need_sims = self.similarity_weight or self.scores == "similarity"
+        sims = self.neural.similarities(src, tgt) if need_sims else None
         out = []
         for k in range(len(src)):
             sim = sims[k] if sims is not None else None
             a = vote([r[k] for r in results], self.weights, self.threshold, use_scores=self.use_scores,
                      similarity=sim, similarity_weight=self.similarity_weight)
-            if sim is not None and len(a):
+            if self.scores == "similarity" and sim is not None and len(a):
                 a = Alignment(a.links, sim[a.links[:, 0], a.links[:, 1]])
             out.append(a)
         return out
