@@ -188,7 +188,7 @@ def test_bad_input(case, tmp_path, capsys, request):
 
 
 def test_corpus_size():
-    assert len(CASES) + len(GENERATED) + len(OUTPUTS) >= 50
+    assert len(CASES) + len(GENERATED) + len(OUTPUTS) + len(RUN_CASES) >= 50
 
 
 # generated inputs: 10 MB single line, binary garbage --------------------------------
@@ -319,3 +319,34 @@ def test_good_fixtures_are_good(tmp_path, capsys):
     assert main(["project", str(D / "good.en.jsonl"), str(D / TGT), "-o", str(out), "--alignment", str(D / TALP)]) == 0
     assert main(["evaluate", str(D / GOLD), str(D / GOLD)]) == 0
     capsys.readouterr()
+
+
+# run-folder commands (translate-train / translate-test) --------------------------
+
+TT = ["translate-train", SRC, "-o", "{run}", "-a", "lexical", "--translations"]
+RUN_CASES = [
+    ("tt-translation-counts", TT + ["tgt_fewer_lines.txt"], "tgt_fewer_lines.txt"),
+    ("tt-translations-missing", TT + ["nope.txt"], "nope.txt"),
+    ("tt-translations-invalid-utf8", TT + ["tgt_invalid_utf8.txt"], "tgt_invalid_utf8.txt:2:"),
+    ("tt-illegal-tag", ["translate-train", "src_illegal_tag.conll", "-o", "{run}", "-a", "lexical",
+                        "--translations", TGT], "src_illegal_tag.conll:3:"),
+    ("tt-config-unknown-key", ["translate-train", SRC, "-o", "{run}", "--translations", TGT,
+                               "--config", "config_unknown_key.yaml"], "config_unknown_key.yaml:1:"),
+    ("tt-run-folder-is-file", TT + [TGT], "a_file"),
+    ("tt-run-folder-under-file", TT + [TGT], "a_file"),
+    ("tt-no-tagger", ["translate-test", GOLD, "-o", "{run}", "--translations", TGT], None),
+]
+
+
+@pytest.mark.parametrize("case", RUN_CASES, ids=[c[0] for c in RUN_CASES])
+def test_bad_input_run_folder(case, tmp_path, capsys):
+    name, argv, where = case
+    blocker = tmp_path / "a_file"
+    blocker.write_text("a file\n")
+    run = {"tt-run-folder-is-file": blocker, "tt-run-folder-under-file": blocker / "run"}.get(name, tmp_path / "run")
+    args = [argv[0]] + [str(run) if a == "{run}" else a if a.startswith("-") or a == "lexical" or a == "{run}"
+                        else str(D / a) for a in argv[1:]]
+    before = set(os.listdir(tmp_path))
+    rc = main(args)
+    check_failure(rc, capsys.readouterr().err, where, tmp_path, before)
+    assert blocker.read_text() == "a file\n"
