@@ -455,7 +455,8 @@ def write_docs(results: dict) -> None:
         parts.extend(table(setting, res["rows"]))
         parts.append("")
     lex = results["lexicon"]
-    parts.append(f"Lexicon: {lex['entries']:,} entries from {lex['images']:,} images; "
+    images = f"{lex['images']:,}" if lex.get("images") else "?"
+    parts.append(f"Lexicon: {lex['entries']:,} entries from {images} images; "
                  f"{lex['europarl_links']:,} lexicon links in the 799 Europarl pairs, "
                  f"{lex['europarl_links_in_entities']:,} of them on source entity tokens.\n")
     parts.append(f"Most frequent lexicon links in Europarl (en → {results['lang']}, times linked, Dice): "

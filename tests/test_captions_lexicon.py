@@ -94,6 +94,7 @@ def test_save_load_round_trip_and_errors(tmp_path):
     p = tmp_path / "lex.tsv"
     assert lex.save(p) == 3
     again = Lexicon.load(p)
+    assert again.meta["images"] == 10 and again.meta["top_k"] == 1
     assert [(e.src, e.tgt, e.score, e.cooc) for e in again] == [(e.src, e.tgt, e.score, e.cooc) for e in lex]
     small = Lexicon.load(FIX / "lexicon.tsv")
     assert small.score("Dog", "HUND") == 0.9 and small.translations("dog") == [("hund", 0.9)]

@@ -37,6 +37,7 @@ Everything is lower-cased (as eflomal does) and vectorised with scipy.sparse.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from dataclasses import dataclass
@@ -116,6 +117,8 @@ class Lexicon:
         """Write a TSV (header line, then one entry per line), atomically."""
         with atomic_write(path) as fh:
             fh.write(_HEADER + "\n")
+            meta = {k: v for k, v in self.meta.items() if isinstance(v, (str, int, float, bool, list)) and k != "path"}
+            fh.write("# meta: " + json.dumps(meta, ensure_ascii=False, sort_keys=True) + "\n")
             for e in self.entries:
                 fh.write(f"{e.src}\t{e.tgt}\t{e.score:.6g}\t{e.cooc}\t{e.src_count}\t{e.tgt_count}\t{e.g2:.6g}\n")
         return len(self.entries)
@@ -125,7 +128,14 @@ class Lexicon:
         """Read a lexicon TSV: ``src<TAB>tgt<TAB>score`` and optionally the count
         columns written by :meth:`save`; ``#`` lines are comments."""
         entries = []
+        meta: dict = {}
         for lineno, line in iter_lines(path):
+            if line.startswith("# meta: "):
+                try:
+                    meta = dict(json.loads(line[len("# meta: "):]))
+                except (ValueError, TypeError):
+                    raise InputError("invalid '# meta:' line (expected a JSON object)", path, lineno) from None
+                continue
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")
@@ -144,7 +154,7 @@ class Lexicon:
             if not (0.0 <= score <= 1.0) or math.isnan(score):
                 raise InputError(f"lexicon score must be in [0, 1], got {cols[2]}", path, lineno)
             entries.append(LexiconEntry(src.lower(), tgt.lower(), score, *extra))
-        return cls(entries, {"path": os.fspath(path)})
+        return cls(entries, {**meta, "path": os.fspath(path)})
 
 
 def write_eflomal_priors(lexicon: Lexicon, path: str | os.PathLike, *, scale: float = 1.0,
