@@ -174,3 +174,33 @@ def test_talp_round_trips(link_lists):
         assert list(read_talp(path)) == aligns
     finally:
         os.unlink(path)
+
+
+# configuration files: any bytes give a validated config or a ConfigError ---------
+
+from projner.config import load_config  # noqa: E402
+
+CONFIG_BITS = st.sampled_from(
+    [b"aligner: lexical\n", b"method: ilp\n", b"method: 5\n", b"metod: x\n", b"projection:\n  k: 2\n",
+     b"projection:\n  k: -1\n", b"projection: [1]\n", b"bitext: [[a, b]]\n", b"bitext: 3\n", b"lowercase: maybe\n",
+     b"label_map: {GPE: LOC}\n", b"label_map: [1]\n", b"- a\n", b"{", b"}", b"[", b": :\n", b"\t", b"'", b"\x00",
+     b"\xff", b"aligner = 'lexical'\n", b'method = "greedy"\n', b"[projection]\n", b"k = 3\n", b'{"method": "ilp"}',
+     b"&a x\n", b"*a\n", b"!!python/object:os.system x\n", b"aligner: !!binary aGk=\n", b"\n", b"  ", b"#"]
+)
+
+
+@SETTINGS
+@given(st.one_of(st.binary(max_size=200), st.lists(CONFIG_BITS, max_size=12).map(b"".join)),
+       st.sampled_from([".yaml", ".yml", ".toml", ".json"]))
+def test_load_config_any_bytes(data, suffix):
+    from projner.errors import ConfigError
+
+    path = _file(data, suffix)
+    try:
+        cfg = load_config(path)
+        assert cfg.method in ("heuristic", "greedy", "bipartite", "ilp")
+    except ConfigError as exc:
+        assert exc.path == path
+        assert "\n" not in exc.located()
+    finally:
+        os.unlink(path)
