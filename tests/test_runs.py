@@ -374,3 +374,66 @@ def test_kill_9_mid_step_then_resume_is_byte_identical(tmp_path):
     m_run = json.loads((root / MANIFEST).read_text())
     m_ref = json.loads((tmp_path / "ref" / MANIFEST).read_text())
     assert m_run["steps"] == m_ref["steps"]
+
+
+# atomic outputs of the writers -----------------------------------------------
+
+WRITER = textwrap.dedent(
+    r"""
+    import sys, time
+    from pathlib import Path
+    from projner.io import write_conll
+    from projner.types import Sentence, Span
+
+    out, signal_file = sys.argv[1], sys.argv[2]
+
+    def sentences():
+        for i in range(100000):
+            if i == 500:
+                Path(signal_file).write_text("half way")
+                time.sleep(60)
+            yield Sentence(["Obama", "visited", "Paris", str(i)], [Span(0, 1, "PER"), Span(2, 3, "LOC")])
+
+    write_conll(out, sentences())
+    """
+)
+
+
+@pytest.mark.parametrize("name", ["out.conll", "out.conll.gz"])
+def test_writer_killed_mid_write_leaves_old_file_or_nothing(tmp_path, name):
+    out = tmp_path / name
+    for existing in (False, True):
+        if existing:
+            out.write_bytes(b"previous complete output\n")
+        sig = tmp_path / "signal"
+        sig.unlink(missing_ok=True)
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(out), str(sig)], stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while not sig.exists():
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.time() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=30)
+        if existing:
+            assert out.read_bytes() == b"previous complete output\n"
+        else:
+            assert not out.exists()
+        temps = [p for p in tmp_path.iterdir() if p.name.startswith(f".{name}.") and p.name.endswith(".tmp")]
+        assert len(temps) == 1  # the half-written data never had the final name
+        if not name.endswith(".gz"):  # (gzip may still hold it in its buffer)
+            assert temps[0].stat().st_size > 0
+        temps[0].unlink()
+
+
+def test_writer_interrupted_leaves_nothing(tmp_path):
+    from projner.io import write_jsonl
+    from projner.types import Sentence
+
+    def sentences():
+        yield Sentence(["a"])
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_jsonl(tmp_path / "o.jsonl", sentences())
+    assert list(tmp_path.iterdir()) == []
