@@ -72,6 +72,8 @@ CASES = [
     ("not-an-object", P("src_not_object.jsonl", TGT), "src_not_object.jsonl:2:"),
     ("label-with-space", P("src_label_with_space.jsonl", TGT), "src_label_with_space.jsonl:2:"),
     ("empty-token", P("src_empty_token.jsonl", TGT), "src_empty_token.jsonl:3:"),
+    ("deeply-nested-json", P("src_deep_json.jsonl", TGT), "src_deep_json.jsonl:2:"),
+    ("huge-integer-json", P("src_huge_int.jsonl", TGT), "src_huge_int.jsonl:3:"),
     # mismatched counts and empty files
     ("more-target-lines", P(SRC, "tgt_more_lines.txt"), "tgt_more_lines.txt"),
     ("fewer-target-lines", P(SRC, "tgt_fewer_lines.txt"), "tgt_fewer_lines.txt"),

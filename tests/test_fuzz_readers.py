@@ -33,6 +33,7 @@ TOKENS = st.sampled_from(
         b'{"tokens": ["a"], "spans": [{"start": 0, "end": 1, "label": "X", "score": [1]}]}',
         b'{"tokens": ["a"], "spans": 7}', b"{", b"}", b'"', b"NaN", b"1e999",
         b"\x1f\x8b", b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+        b"[" * 3000, b'{"tokens": ["a"], "spans": [[0, 1' + b"0" * 4400 + b', "X"]]}', b"9" * 5000,
     ]
 )
 STRUCTURED = st.lists(TOKENS, max_size=40).map(b"".join)

@@ -42,6 +42,10 @@ def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True) -> 
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path, lineno) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object with 'tokens' and 'spans'", path, lineno)
     tokens = obj.get("tokens")
