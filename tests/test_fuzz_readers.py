@@ -205,3 +205,34 @@ def test_load_config_any_bytes(data, suffix):
         assert "\n" not in exc.located()
     finally:
         os.unlink(path)
+
+
+# the other readers in io: WPT / JSONL alignments, caption JSONL ---------------------
+
+from projner.io.captions import read_caption_jsonl  # noqa: E402
+from projner.io.wpt import read_alignment_jsonl, read_alignments, read_wpt  # noqa: E402
+
+MORE = st.sampled_from(
+    [b"1 1 1 S\n", b"1 2 3 P 0.5\n", b"2 0 1\n", b"0 1 1\n", b"1 99999999999999999999 1\n", b"1 1 1 X\n",
+     b"9" * 5000 + b" 1 1\n", b'{"alignment": [[0, 1]]}\n', b'{"alignment": "0-1 2p3"}\n', b'{"links": [[0, 1, 2]]}\n',
+     b'{"alignment": [[99999999999999999999, 1]]}\n', b'{"alignment": [[-1, 0]]}\n', b'{"possible": [[1, 1]]}\n',
+     b'{"alignment": [[1, 1]], "src_words": ["a"]}\n', b'{"alignment": [[true, 1]]}\n', b'[[0, 0]]\n', b'"0-0"\n',
+     b'{"image": "a.jpg", "lang": "en", "caption": "A dog ."}\n', b'{"image": "", "lang": "en", "caption": "x"}\n',
+     b'{"image": "a.jpg", "lang": "e n", "caption": "x"}\n', b'{"image": 1, "lang": "en", "caption": "x"}\n',
+     b"[" * 3000 + b"\n", b"\n", b"\xff\n", b"{\n"]
+)
+ALIGN_BYTES = st.one_of(st.binary(max_size=200), st.lists(MORE, max_size=10).map(b"".join))
+
+
+@SETTINGS
+@given(ALIGN_BYTES, st.sampled_from(["wpt", "jsonl", "auto", "talp"]), st.booleans())
+def test_alignment_readers_any_bytes(data, fmt, one_indexed):
+    _consume(lambda p, **kw: read_alignments(p, fmt, **kw), data, one_indexed=one_indexed)
+    _consume(read_wpt, data)
+    _consume(read_alignment_jsonl, data, one_indexed=one_indexed)
+
+
+@SETTINGS
+@given(ALIGN_BYTES)
+def test_caption_jsonl_any_bytes(data):
+    _consume(read_caption_jsonl, data, ".jsonl")

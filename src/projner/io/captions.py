@@ -280,6 +280,10 @@ def read_caption_jsonl(
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
+        except RecursionError:
+            raise InputError("invalid JSON: nested too deeply", path, lineno) from None
+        except ValueError as exc:  # e.g. an integer with more digits than Python converts
+            raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
         if not isinstance(obj, dict):
             raise InputError("expected a JSON object with 'image', 'lang' and 'caption'", path, lineno)
         for key in ("image", "lang", "caption"):

@@ -21,7 +21,7 @@ from typing import Iterable, Iterator
 from ..errors import InputError
 from ..types import Alignment
 from .common import atomic_write, iter_lines
-from .talp import parse_talp_line, read_talp
+from .talp import MAX_INDEX, parse_talp_line, read_talp
 
 __all__ = ["read_wpt", "read_alignment_jsonl", "write_alignment_jsonl", "read_alignments", "detect_alignment_format",
            "ALIGNMENT_FORMATS"]
@@ -44,7 +44,11 @@ def read_wpt(path: str | os.PathLike, n_sentences: int | None = None, *, first_s
         m = _WPT_RE.match(line)
         if not m:
             raise InputError(f"malformed WPT line {line.strip()[:60]!r}: expected 'SNUM SRC TGT [S|P]'", path, lineno)
+        if any(len(g) > 10 for g in m.group(1, 2, 3)):
+            raise InputError(f"number too large in WPT line {line.strip()[:60]!r}", path, lineno)
         snum, i, j = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if max(snum, i, j) > MAX_INDEX:
+            raise InputError(f"number too large in WPT line {line.strip()[:60]!r} (limit {MAX_INDEX})", path, lineno)
         if snum < first_snum:
             raise InputError(f"sentence number {snum} is below {first_snum}", path, lineno)
         last = max(last, snum)
@@ -82,6 +86,8 @@ def _links(value, path, lineno, one_indexed: bool) -> tuple[list[tuple[int, int]
             i, j = i - 1, j - 1
         if i < 0 or j < 0:
             raise InputError(f"link {item!r} has a negative index", path, lineno)
+        if i > MAX_INDEX or j > MAX_INDEX:
+            raise InputError(f"link {str(item)[:60]} has an index larger than {MAX_INDEX}", path, lineno)
         out.append((i, j))
     return out, [False] * len(out)
 
@@ -91,6 +97,10 @@ def parse_alignment_json(line: str, path=None, lineno=None, *, one_indexed: bool
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path, lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path, lineno) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
     if isinstance(obj, (list, str)):
         obj = {"alignment": obj}
     if not isinstance(obj, dict):
