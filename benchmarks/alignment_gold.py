@@ -97,7 +97,7 @@ def main() -> None:
             report(pair, f"embedding L{layer} {m}", r, secs[m], n)
         lex = LexicalAligner().align(src, tgt)
         report(pair, "lexical", lex)
-        members = {"argmax": neural["argmax"], "softmax-cos": neural["softmax-cos"], "itermax": neural["itermax"]}
+        members = dict(neural)
         if not args.no_eflomal:
             bitext = []
             if pair == "enfr" and args.hansards_bitext:
@@ -110,7 +110,10 @@ def main() -> None:
             report(pair, "eflomal gdfa" + tag, ef, t_ef, n)
             report(pair, "eflomal gdfa + lexical", [augment(a, b) for a, b in zip(ef, lex)])
             members["eflomal"] = ef
-            for names, th in ((("eflomal", "argmax", "softmax-cos"), 0.6), (("eflomal", "argmax", "itermax"), 0.5)):
+            for names, th in ((("eflomal", "argmax", "softmax-cos"), 0.6), (("eflomal", "argmax", "itermax"), 0.5),
+                              (("eflomal", "argmax", "softmax"), 0.6),
+                              (("eflomal", "softmax-cos centered+distortion", "itermax"), 0.5),
+                              (("eflomal", "argmax", "itermax", "softmax"), 0.5)):
                 out = [vote([members[m][k] for m in names], [1.0] * len(names), th) for k in range(n)]
                 report(pair, f"vote {'+'.join(names)} >= {th}", out)
             out = [rescue(ef[k], neural["argmax"][k], sims[k], filter_threshold=0.3, rescue_threshold=None)

@@ -208,6 +208,8 @@ class EmbeddingAligner:
         target, sentences of the call: removes the language-specific offset; the
         result then depends on the batch, as with a statistical aligner).
     dtype: torch dtype the model is loaded in (``float32`` on CPU).
+    skip_space: leave SentencePiece's bare word-boundary piece ``▁`` out of the
+        pooling of words that have other pieces (it stays in the model input).
     """
 
     name = "embedding"
@@ -229,6 +231,7 @@ class EmbeddingAligner:
         min_score: float | None = None,
         dtype: str = "float32",
         center: str = "none",
+        skip_space: bool = True,
     ) -> None:
         if method not in METHODS:
             raise ConfigError(f"embedding aligner: unknown method {method!r} (use one of {', '.join(METHODS)})")
@@ -256,10 +259,11 @@ class EmbeddingAligner:
         self.min_score = min_score
         self.dtype = dtype
         self.center = center
+        self.skip_space = bool(skip_space)
         self._model = None
         self._tokenizer = None
         # aligners with the same encoder settings share vectors within a process
-        key = (self.model_name, self.dtype, tuple(self.layers), self.pooling, self.max_length)
+        key = (self.model_name, self.dtype, tuple(self.layers), self.pooling, self.max_length, self.skip_space)
         self._cache: OrderedDict[tuple[str, ...], Embedded] = _CACHES.setdefault(key, OrderedDict())
 
     # loading ---------------------------------------------------------------
@@ -320,9 +324,14 @@ class EmbeddingAligner:
         self._n_special = len(self._prefix_ids) + len(self._suffix_ids)
         self._window = max(8, limit - self._n_special)
         self._pad_id = tok.pad_token_id if tok.pad_token_id is not None else 0
+        # SentencePiece tokenizers (XLM-R, e5...) often split a word into a bare word-boundary
+        # piece '▁' plus the word's pieces; the bare piece carries no meaning of the word and is
+        # left out of pooling (it stays in the model input)
+        space = tok.convert_tokens_to_ids("\u2581") if "\u2581" in tok.get_vocab() else None
+        self._space_id = space if space != getattr(tok, "unk_token_id", None) else None
         _LOADED[key] = {k: getattr(self, k) for k in (
             "_torch_device", "_model", "_tokenizer", "_prefix_ids", "_suffix_ids", "_prefix", "_n_special",
-            "_window", "_pad_id")}
+            "_window", "_pad_id", "_space_id")}
         return self
 
     # embedding -------------------------------------------------------------
@@ -466,6 +475,10 @@ class EmbeddingAligner:
                     pos += n_p
                     if wi < cs or n_p == 0 or not len(vec):
                         continue
+                    if self._space_id is not None and len(vec) > 1 and self.skip_space:
+                        keep = np.asarray(pieces[wi][: len(vec)]) != self._space_id
+                        if keep.any() and not keep.all():
+                            vec = vec[keep]
                     if self.pooling == "subword":
                         unit_vecs.append(vec)
                         unit_word.extend([wi] * len(vec))
