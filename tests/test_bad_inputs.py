@@ -129,6 +129,15 @@ CASES = [
     ("evaluate-illegal-tag", E(GOLD, "pred_illegal_tag.conll"), "pred_illegal_tag.conll:11:"),
     ("evaluate-missing-gold", E("nope.conll", GOLD), "nope.conll"),
     ("evaluate-i-without-b", E("src_i_without_b.conll", "src_i_without_b.conll"), "src_i_without_b.conll:1:"),
+    # evaluate-alignment
+    ("ea-counts", ["evaluate-alignment", "gold.wpt", "pred_one_line.talp", "--json", "{o}"], "gold.wpt"),
+    ("ea-huge-number", ["evaluate-alignment", "gold_huge_number.wpt", "pred_good.talp", "--json", "{o}"],
+     "gold_huge_number.wpt:2:"),
+    ("ea-malformed-wpt", ["evaluate-alignment", "gold_malformed.wpt", "pred_good.talp", "--gold-format", "wpt",
+                          "--json", "{o}"], "gold_malformed.wpt:2:"),
+    ("ea-deep-json", ["evaluate-alignment", "gold.wpt", "pred_deep.jsonl", "--pred-format", "jsonl",
+                      "--json", "{o}"], "pred_deep.jsonl:2:"),
+    ("ea-missing", ["evaluate-alignment", "nope.wpt", "pred_good.talp", "--json", "{o}"], "nope.wpt"),
 ]
 
 # cases the code got wrong when this corpus was written, fixed since; a case
@@ -141,7 +150,8 @@ def _expand(argv, out: Path):
     for a in argv[1:]:
         if a == "{o}":
             res.append(str(out))
-        elif a.startswith("-") or a in ("lexical", "eflomal", "iob3", "xml", "bioes", "conll", "hungarian", "giza"):
+        elif a.startswith("-") or a in ("lexical", "eflomal", "iob3", "xml", "bioes", "conll", "hungarian", "giza",
+                                         "wpt", "jsonl"):
             res.append(a)
         else:
             res.append(str(D / a))
@@ -167,7 +177,7 @@ def test_bad_input(case, tmp_path, capsys, request):
         request.node.add_marker(pytest.mark.xfail(reason=KNOWN[name], strict=False))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    out = out_dir / ("out.json" if argv[0] == "evaluate" else "out.talp" if argv[0] == "align" else "out.conll")
+    out = out_dir / ("out.json" if argv[0].startswith("evaluate") else "out.talp" if argv[0] == "align" else "out.conll")
     rc = main(_expand(argv, out))
     err = capsys.readouterr().err
     check_failure(rc, err, where, out_dir, set())
