@@ -73,6 +73,63 @@ def project_pairs(pairs: Iterable[Pair], projector: Projector, progress: Progres
             progress(1)
 
 
+def project_stream(
+    sources: Iterable[Sentence],
+    targets: Iterable[Sentence],
+    alignments: Iterable[Alignment],
+    config: ProjectionConfig,
+    *,
+    paths: tuple = (None, None, None),
+    stats: dict | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Sentence]:
+    """Project precomputed alignments in one pass, holding one pair at a time.
+
+    The three inputs are read in lockstep; a length mismatch or an out-of-range
+    link raises :class:`InputError` (with ``paths`` = source, target, alignment
+    files for the message) when it is met, so write the output atomically.
+    ``stats`` (if given) receives ``pairs``, ``source_entities`` and ``projected``.
+    """
+    from itertools import zip_longest
+
+    projector = make_projector(config)
+    src_path, tgt_path, al_path = paths
+    st = stats if stats is not None else {}
+    st.update(pairs=0, source_entities=0, projected=0)
+    missing = object()
+    for k, (src, tgt, al) in enumerate(zip_longest(sources, targets, alignments, fillvalue=missing)):
+        if src is missing or tgt is missing or al is missing:
+            have = {"source": src is not missing, "target": tgt is not missing, "alignment": al is not missing}
+            short = [name for name, ok in have.items() if not ok]
+            longer = [name for name, ok in have.items() if ok]
+            files = {"source": src_path, "target": tgt_path, "alignment": al_path}
+            if len(longer) == 1:
+                raise InputError(
+                    f"{longer[0]} has more entries than the {k} sentences of the {' and '.join(short)}; "
+                    "the files must be line-parallel",
+                    files[longer[0]], k + 1 if longer[0] == "alignment" else None,
+                )
+            raise InputError(
+                f"{short[0]} ended after {k} sentences but the {' and '.join(longer)} go on; "
+                "the files must be line-parallel",
+                files[short[0]],
+            )
+        try:
+            al.check_bounds(len(src), len(tgt))
+        except ValueError as exc:
+            raise InputError(str(exc), al_path, k + 1) from None
+        src = prepare_source(src, config)
+        out = projector(src, tgt, al)
+        st["pairs"] += 1
+        st["source_entities"] += len(src.spans)
+        st["projected"] += len(out.spans)
+        if progress is not None:
+            progress(1)
+        yield out
+    if not st["pairs"]:
+        raise InputError("no sentences in this file", src_path)
+
+
 def project_corpus(
     sources: Sequence[Sentence],
     targets: Sequence[Sentence],

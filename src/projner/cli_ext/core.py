@@ -145,6 +145,25 @@ def register(app: typer.Typer) -> None:
         _check_output(output)
         if save_alignment:
             _check_output(save_alignment)
+        if alignment and not save_alignment:
+            # precomputed links: stream, one pair in memory at a time
+            from ..io import read_sentences, read_talp
+            from ..pipelines import project_stream
+
+            t0 = time.perf_counter()
+            stats: dict = {}
+            stream = project_stream(
+                read_sentences(source, source_format, labels=True, scheme=scheme),
+                read_sentences(target, target_format, labels=False, scheme=scheme),
+                read_talp(alignment), cfg, paths=(source, target, alignment), stats=stats,
+            )
+            write_sentences(output, stream, output_format)
+            typer.echo(
+                f"projected {stats['projected']} of {stats['source_entities']} entities onto {stats['pairs']} "
+                f"sentences ({cfg.method}, precomputed alignments) in {time.perf_counter() - t0:.1f}s → {output}",
+                err=True,
+            )
+            return
         sources = _read_all(source, source_format, labels=True, scheme=scheme)
         targets = _read_all(target, target_format, labels=False, scheme=scheme)
         check_parallel(sources, targets, source, target)
