@@ -145,7 +145,7 @@ def main() -> int:
     ap.add_argument("--data", default=os.environ.get("PROJNER_DATA", str(ROOT.parent / "shared" / "data")))
     ap.add_argument("--settings", nargs="+", default=["low", "rich", "translate-train"],
                     choices=["low", "rich", "translate-train"])
-    ap.add_argument("--tt-repeats", type=int, default=1, help="eflomal runs per condition in translate-train")
+    ap.add_argument("--tt-repeats", type=int, default=3, help="eflomal runs per condition in translate-train")
     ap.add_argument("--tt-limit", type=int, default=None, help="first N CoNLL train sentences (translate-train)")
     ap.add_argument("--crf-iterations", type=int, default=100)
     ap.add_argument("--lang", default="de", help="target language of Europarl-NER (en → LANG)")
@@ -361,8 +361,10 @@ def translate_train(args, data: Path, out: Path, lexicon, priors_path: Path, lex
             "c:prior": (bt + [(cap_src, cap_tgt)], str(priors_path))}
     conditions = {"text": ("text", False, 0), "+a captions (task 1)": ("a", False, 0),
                   "+b lexicon (task 2)": ("b:prior", True, 0), "+c both": ("c:prior", True, 0),
-                  # a second, independent eflomal run of the text condition: the noise floor of one run
-                  "text, another eflomal run": ("text", False, 1)}
+                  }
+    if args.tt_repeats == 1:
+        # a second, independent eflomal run of the text condition: the noise floor of one run
+        conditions["text, another eflomal run"] = ("text", False, 1)
     ilp = build_projector("ilp")
     ilp_lex = build_projector("ilp", extra=((SCORE_WEIGHT, scorer),))
     rng = np.random.default_rng(args.seed)
