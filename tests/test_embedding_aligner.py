@@ -159,3 +159,18 @@ def test_centering_and_distortion_keep_identical_sentences_diagonal(tiny, center
     assert np.allclose(np.diag(sims), 1.0, atol=1e-4)
     with pytest.raises(ConfigError):
         EmbeddingAligner(tiny, center="corpus")
+
+
+def test_bare_word_boundary_piece_is_left_out_of_pooling(tiny):
+    al = EmbeddingAligner(tiny, layer=2, pooling="subword", cache_size=10)
+    al.load()
+    saved = al._space_id
+    try:
+        # pretend '##ing' were SentencePiece's bare '▁': 'playing' is then pooled from 'play' alone
+        al._space_id = al._tokenizer.convert_tokens_to_ids("##ing")
+        al.clear_cache()
+        (e,) = al.embed([SUB])
+        assert e.word_of.tolist() == [0, 1, 2, 3, 4]
+    finally:
+        al._space_id = saved
+        al.clear_cache()
