@@ -79,6 +79,12 @@ class ProjectionConfig(BaseModel):
         for name in members:
             if name.startswith("embedding") and self.encoder:
                 opts.setdefault(name, {})["model"] = self.encoder
+            if name in ("embedding-vote", "embedding-rescue"):
+                # ensembles hand these on to their eflomal member
+                ens = opts.setdefault(name, {})
+                ens.setdefault("lowercase", self.lowercase)
+                if self.bitext:
+                    ens["bitext"] = list(ens.get("bitext", [])) + [tuple(b) for b in self.bitext]
         return opts
 
 

@@ -70,5 +70,5 @@ def _import_builtins() -> None:
         return
     _BUILTINS_IMPORTED = True
     # modules whose import registers light-weight components
-    for mod in ("projner.align", "projner.project"):
+    for mod in ("projner.align", "projner.project", "projner.translate", "projner.ner"):
         importlib.import_module(mod)
