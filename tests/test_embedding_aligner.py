@@ -174,3 +174,18 @@ def test_bare_word_boundary_piece_is_left_out_of_pooling(tiny):
     finally:
         al._space_id = saved
         al.clear_cache()
+
+
+def test_dtype_resolution(tiny, monkeypatch):
+    from projner.align import embedding as emb
+
+    monkeypatch.setattr(emb, "cpu_has_bf16", lambda: True)
+    assert emb.resolve_dtype("auto", "cpu") == "bfloat16"
+    assert emb.resolve_dtype("auto", "cuda") == "float32"
+    monkeypatch.setattr(emb, "cpu_has_bf16", lambda: False)
+    assert emb.resolve_dtype("auto", "cpu") == "float32"
+    assert emb.resolve_dtype("float16", "cpu") == "float16"
+    with pytest.raises(ConfigError):
+        emb.resolve_dtype("int3", "cpu")
+    al = EmbeddingAligner(tiny, layer=2, dtype="bfloat16")
+    assert al.align([S1], [S1])[0].pairs() == diag(len(S1))
