@@ -121,8 +121,17 @@ def test_matches_the_model_directly(tiny_clip, images):
 def test_no_image_contributes_nothing(tiny_clip):
     sc = ClipScorer(tiny_clip)
     pair = make_pair()
-    assert np.array_equal(sc(pair, pair.source.spans, CANDS), np.zeros((2, 5)))
+    assert sc(pair, pair.source.spans, CANDS) is None  # abstains
     assert sc._model is None  # the model is not even loaded
+    # in matching, an abstaining scorer leaves the other signals' scores unchanged
+    from projner.project import MatchingOptions, ScoreWeights, project_candidates
+    from projner.types import Alignment
+
+    links = Alignment([(i, i) for i in range(min(len(pair.source), len(pair.target)))])
+    plain = project_candidates(pair.source, pair.target, links, "ilp")
+    with_clip = project_candidates(pair.source, pair.target, links, "ilp",
+                                   MatchingOptions(weights=ScoreWeights(extra=((0.5, sc),))))
+    assert with_clip.spans == plain.spans and [s.score for s in with_clip.spans] == [s.score for s in plain.spans]
 
 
 def test_relative_image_paths_and_errors(tiny_clip, images, tmp_path):

@@ -21,6 +21,7 @@ from .symmetrize import symmetrize
 
 register("aligner", "eflomal")(EflomalAligner)
 register("aligner", "lexical")(LexicalAligner)
+register_lazy("aligner", "caption-lexicon", "projner.captions.aligner:CaptionLexiconAligner")
 register_lazy("aligner", "embedding", "projner.align.embedding:EmbeddingAligner")
 register_lazy("aligner", "embedding-vote", "projner.align.ensemble:VoteAligner")
 register_lazy("aligner", "embedding-rescue", "projner.align.ensemble:RescueAligner")

@@ -191,10 +191,12 @@ class ClipScorer:
             out = (cos - lo) / (hi - lo) if hi > lo else np.ones_like(cos)
         return np.clip(out.astype(np.float64), 0.0, 1.0)
 
-    def __call__(self, pair: Pair, entities: Sequence[Span], candidates: Sequence[tuple[int, int]]) -> np.ndarray:
+    def __call__(self, pair: Pair, entities: Sequence[Span], candidates: Sequence[tuple[int, int]]) -> np.ndarray | None:
         shape = (len(entities), len(candidates))
         image = (pair.meta or {}).get(self.image_key)
-        if image is None or not shape[0] or not shape[1]:
+        if image is None:
+            return None  # abstain: with no image the visual signal is left out of the score
+        if not shape[0] or not shape[1]:
             return np.zeros(shape)
         row = self.candidate_scores(pair.target.tokens, candidates, image)
         return np.broadcast_to(row, shape).copy()

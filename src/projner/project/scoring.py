@@ -33,8 +33,9 @@ from .candidates import Candidate
 
 
 class CandidateScorer(Protocol):
-    def __call__(self, pair: Pair, entities: Sequence[Span], candidates: Sequence[Candidate]) -> np.ndarray:
-        """A (len(entities), len(candidates)) matrix of scores in [0, 1]."""
+    def __call__(self, pair: Pair, entities: Sequence[Span], candidates: Sequence[Candidate]) -> np.ndarray | None:
+        """A (len(entities), len(candidates)) matrix of scores in [0, 1], or ``None``
+        to abstain for this pair (then its weight is left out of the mean)."""
         ...
 
 
@@ -176,9 +177,12 @@ def score_matrix(
     evidence = (align > 0) | (lex > 0)
     total = (weights.alignment * align + weights.lexical * lex + weights.capital * cap + weights.length * length
              + weights.boundary * boundary)
+    norm = weights.alignment + weights.lexical + weights.capital + weights.length + weights.boundary
     for w, scorer in weights.extra:
-        total = total + w * np.asarray(scorer(pair, ents, candidates), dtype=np.float64)
-    norm = (weights.alignment + weights.lexical + weights.capital + weights.length + weights.boundary
-            + sum(w for w, _ in weights.extra))
+        extra = scorer(pair, ents, candidates)
+        if extra is None:  # the scorer abstains for this pair (e.g. no image): not part of the mean
+            continue
+        total = total + w * np.asarray(extra, dtype=np.float64)
+        norm += w
     total = np.where(evidence, total / max(norm, 1e-9), 0.0)
     return total, align
