@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from ..errors import InputError
-from .common import atomic_write, iter_lines
+from .common import load_json_line, atomic_write, iter_lines
 
 __all__ = [
     "ImageCaptions",
@@ -276,14 +276,7 @@ def read_caption_jsonl(
     for lineno, line in iter_lines(path):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
-        except RecursionError:
-            raise InputError("invalid JSON: nested too deeply", path, lineno) from None
-        except ValueError as exc:  # e.g. an integer with more digits than Python converts
-            raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
+        obj = load_json_line(line, path, lineno)
         if not isinstance(obj, dict):
             raise InputError("expected a JSON object with 'image', 'lang' and 'caption'", path, lineno)
         for key in ("image", "lang", "caption"):

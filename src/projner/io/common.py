@@ -60,6 +60,20 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
             raise InputError(f"cannot read file: {exc}", path, lineno + 1) from None
 
 
+def load_json_line(line: str, path=None, lineno: int | None = None):
+    """``json.loads`` whose every failure is an :class:`InputError` at file and line."""
+    import json
+
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", path, lineno) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
+
+
 def count_lines(path: str | os.PathLike) -> int:
     n = 0
     for n, _ in iter_lines(path):

@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Sentence, Span
-from .common import atomic_write, iter_lines
+from .common import load_json_line, atomic_write, iter_lines
 
 
 def _span(obj, path, lineno) -> Span:
@@ -38,14 +38,7 @@ def _span(obj, path, lineno) -> Span:
 
 
 def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True) -> Sentence:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", path, lineno) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", path, lineno) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
+    obj = load_json_line(line, path, lineno)
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object with 'tokens' and 'spans'", path, lineno)
     tokens = obj.get("tokens")

@@ -20,7 +20,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Alignment
-from .common import atomic_write, iter_lines
+from .common import load_json_line, atomic_write, iter_lines
 from .talp import MAX_INDEX, parse_talp_line, read_talp
 
 __all__ = ["read_wpt", "read_alignment_jsonl", "write_alignment_jsonl", "read_alignments", "detect_alignment_format",
@@ -93,14 +93,7 @@ def _links(value, path, lineno, one_indexed: bool) -> tuple[list[tuple[int, int]
 
 
 def parse_alignment_json(line: str, path=None, lineno=None, *, one_indexed: bool = False) -> Alignment:
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path, lineno) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", path, lineno) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise InputError(f"invalid JSON: {str(exc)[:120]}", path, lineno) from None
+    obj = load_json_line(line, path, lineno)
     if isinstance(obj, (list, str)):
         obj = {"alignment": obj}
     if not isinstance(obj, dict):
