@@ -52,7 +52,11 @@ def main() -> int:
     ap.add_argument("--extra-bitext", action="store_true", help="eflomal also trains on the extra bitext (slow)")
     ap.add_argument("--no-eflomal", action="store_true")
     ap.add_argument("--json", default=str(ROOT / "benchmarks" / "out" / "neural_projection.json"))
+    ap.add_argument("--speed-only", action="store_true",
+                    help="only time the encoder + ArgMax on the 799 en-LANG pairs in float32 and bfloat16")
     args = ap.parse_args()
+    if args.speed_only:
+        return speed(args)
     data = Path(args.data)
     ep = data / "europarl_ner"
     src = list(read_conll(ep / "en-europarl.test.conll02"))
@@ -125,6 +129,25 @@ def main() -> int:
                           f"(P {row['precision']:.3f} R {row['recall']:.3f}) | {pt} | align {t_al:.1f}s", flush=True)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+def speed(args) -> int:
+    ep = Path(args.data) / "europarl_ner"
+    src_t = [s.tokens for s in read_conll(ep / "en-europarl.test.conll02")]
+    for lang in args.langs:
+        tgt_t = [t.tokens for t in read_conll(ep / f"{lang}-europarl.test.conll02")]
+        for dtype in ("float32", "bfloat16"):
+            al = EmbeddingAligner(args.encoder, layer=args.layer, dtype=dtype)
+            al.load()
+            al.clear_cache()
+            t0, c0 = time.perf_counter(), time.process_time()
+            al.align(src_t, tgt_t)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            load = os.getloadavg()[0]
+            print(f"en-{lang} {len(src_t)} pairs, {dtype}: {wall:.1f}s = {len(src_t) / wall:.1f} pairs/s "
+                  f"({cpu:.1f} CPU-s; load average {load:.1f})", flush=True)
+            EmbeddingAligner.release_models()
     return 0
 
 
