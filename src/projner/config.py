@@ -79,7 +79,7 @@ class ProjectionConfig(BaseModel):
         for name in members:
             if name.startswith("embedding") and self.encoder:
                 opts.setdefault(name, {})["model"] = self.encoder
-            if name in ("embedding-vote", "embedding-rescue"):
+            if name in ("embedding-vote", "embedding-rescue", "backtranslation", "embedding-backtranslation"):
                 # ensembles hand these on to their eflomal member
                 ens = opts.setdefault(name, {})
                 ens.setdefault("lowercase", self.lowercase)
