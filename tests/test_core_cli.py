@@ -120,3 +120,12 @@ def test_align_writes_talp(tmp_path, capsys):
     assert code == 0, err
     lines = out.read_text().splitlines()
     assert len(lines) == 10 and lines[0] == "0-0 1-1 3-5"
+
+
+def test_config_forwards_bitext_to_ensembles():
+    from projner.config import ProjectionConfig
+
+    cfg = ProjectionConfig(aligner="eflomal+lexical", bitext=[("a.en", "a.de")], lowercase=False)
+    assert cfg.member_options() == {"eflomal": {"lowercase": False, "bitext": [("a.en", "a.de")]}}
+    cfg = ProjectionConfig(aligner="embedding-vote", bitext=[("a.en", "a.de")], encoder="/enc")
+    assert cfg.member_options() == {"embedding-vote": {"model": "/enc", "lowercase": True, "bitext": [("a.en", "a.de")]}}
