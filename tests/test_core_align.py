@@ -64,3 +64,15 @@ def test_eflomal_reads_bitext_files_and_checks_lengths(tmp_path):
 
     with pytest.raises(InputError, match=r"s.txt: bitext files differ in length: 2 sentences here, 1 in .*t.txt"):
         EflomalAligner(bitext=[(tmp_path / "s.txt", tmp_path / "t.txt")]).align([["a"]], [["x"]])
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("cc") or __import__("shutil").which("gcc")), reason="no C compiler")
+def test_eflomal_seed_gives_identical_alignments(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    src = [["the", "house", "is", "small"], ["the", "cat", "sleeps"], ["a", "small", "cat"]] * 40
+    tgt = [["das", "haus", "ist", "klein"], ["die", "katze", "schläft"], ["eine", "kleine", "katze"]] * 40
+    runs = [EflomalAligner(seed=3, prefix_len=0).align(src, tgt) for _ in range(2)]
+    assert [a.pairs() for a in runs[0]] == [a.pairs() for a in runs[1]]
+    assert list((tmp_path / "projner").glob("eflomal-seed-*.so"))
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        EflomalAligner(seed=-1)

@@ -30,6 +30,7 @@ class ProjectionConfig(BaseModel):
     bitext: extra parallel text for statistical aligners, ``[[src, tgt], ...]``.
     lowercase: lowercase text for statistical alignment.
     encoder: a transformers encoder (path or name) for the ``embedding`` aligner.
+    seed: seed eflomal for byte-identical alignments across runs (slower: one thread).
     label_map / ignore_labels: applied to the source labels before projection and
         to both sides in evaluation.
     """
@@ -43,6 +44,7 @@ class ProjectionConfig(BaseModel):
     bitext: list[tuple[str, str]] = Field(default_factory=list)
     lowercase: bool = True
     encoder: str | None = None
+    seed: int | None = Field(default=None, ge=0)
     label_map: dict[str, str] = Field(default_factory=dict)
     ignore_labels: list[str] = Field(default_factory=list)
 
@@ -74,6 +76,8 @@ class ProjectionConfig(BaseModel):
         if "eflomal" in members:
             ef = opts.setdefault("eflomal", {})
             ef.setdefault("lowercase", self.lowercase)
+            if self.seed is not None:
+                ef.setdefault("seed", self.seed)
             if self.bitext:
                 ef["bitext"] = list(ef.get("bitext", [])) + [tuple(b) for b in self.bitext]
         for name in members:

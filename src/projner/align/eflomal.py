@@ -75,6 +75,12 @@ class EflomalAligner:
         combines surface forms with 4-character stems, which is more accurate
         than either alone and evens out eflomal's sampling noise.
     priors: path of an eflomal priors file (see ``eflomal-makepriors``).
+    seed: make eflomal reproducible (opt-in). eflomal has no seed option and seeds
+        itself from ``/dev/urandom``; with a seed, a small shim (compiled once with
+        the system C compiler into ``~/.cache/projner``, glibc only) answers that
+        read with bytes derived from the seed, and eflomal runs on one thread
+        (``OMP_NUM_THREADS=1``, so about twice as slow on two cores) because its
+        threads merge counts in a scheduling-dependent order.
     """
 
     name = "eflomal"
@@ -91,6 +97,7 @@ class EflomalAligner:
         prefix_len: int | Sequence[int] = (0, 4),
         priors: str | None = None,
         bitext_limit: int | None = None,
+        seed: int | None = None,
     ) -> None:
         if symmetrization not in METHODS:
             raise ValueError(f"unknown symmetrisation {symmetrization!r} (use one of {', '.join(METHODS)})")
@@ -106,6 +113,9 @@ class EflomalAligner:
             raise ValueError("prefix_len must be a non-negative integer or a non-empty list of them")
         self.priors = priors
         self.bitext_limit = bitext_limit
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+            raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
+        self.seed = seed
         self._bitext_cache: tuple[list[str], list[str]] | None = None
 
     def _bitext_lines(self) -> tuple[list[str], list[str]]:
@@ -142,9 +152,15 @@ class EflomalAligner:
         with tempfile.TemporaryDirectory(prefix="projner-eflomal-") as tmp:
             fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
             priors = open(self.priors, encoding="utf-8") if self.priors else None
+            env = {} if self.seed is None else {
+                "LD_PRELOAD": str(_seed_shim()),
+                "PROJNER_EFLOMAL_SEED": str(self.seed * 1000 + plen),
+                "OMP_NUM_THREADS": "1",
+            }
             try:
-                aligner.align(src_lines, tgt_lines, links_filename_fwd=str(fwd), links_filename_rev=str(rev),
-                              priors_input=priors, quiet=True)
+                with _environ(env):
+                    aligner.align(src_lines, tgt_lines, links_filename_fwd=str(fwd),
+                                  links_filename_rev=str(rev), priors_input=priors, quiet=True)
             finally:
                 if priors:
                     priors.close()
@@ -163,6 +179,73 @@ class EflomalAligner:
             symmetrize_votes([d[k] for run in runs for d in run], self.symmetrization)
             for k in range(len(src))
         ]
+
+
+_SHIM_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static unsigned long long seed_bytes;
+FILE *fopen(const char *path, const char *mode) {
+    static FILE *(*real_fopen)(const char *, const char *) = NULL;
+    if (!real_fopen) real_fopen = (FILE *(*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
+    const char *seed = getenv("PROJNER_EFLOMAL_SEED");
+    if (seed && path && strcmp(path, "/dev/urandom") == 0) {
+        seed_bytes = strtoull(seed, NULL, 10) * 0x9E3779B97F4A7C15ULL + 1;
+        return fmemopen(&seed_bytes, sizeof seed_bytes, "rb");
+    }
+    return real_fopen(path, mode);
+}
+"""
+
+
+def _seed_shim() -> Path:
+    """Compile (once) the shim that feeds eflomal a seed instead of /dev/urandom."""
+    import hashlib
+    import shutil
+    import subprocess
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "projner"
+    so = cache / f"eflomal-seed-{hashlib.sha256(_SHIM_C.encode()).hexdigest()[:12]}.so"
+    if so.exists():
+        return so
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    if cc is None:
+        raise ModelError("eflomal seed: needs a C compiler (cc/gcc) to build its seeding shim; "
+                         "install one or leave the seed unset")
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        src = Path(tmp, "seed.c")
+        src.write_text(_SHIM_C)
+        out = Path(tmp, "seed.so")
+        res = subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(src), "-ldl"],
+                             capture_output=True, text=True)
+        if res.returncode != 0:
+            raise ModelError(f"eflomal seed: building the seeding shim failed: {res.stderr.strip()[:200]}")
+        os.replace(out, so)
+    return so
+
+
+class _environ:
+    """Set environment variables for the duration of a block (eflomal runs as a child process)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+        self.saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> None:
+        for k, v in self.values.items():
+            self.saved[k] = os.environ.get(k)
+            os.environ[k] = v
+
+    def __exit__(self, *exc) -> None:
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _read_links(path: Path, n: int) -> list[Alignment]:

@@ -88,6 +88,7 @@ BITEXT = typer.Option(None, "--bitext", help="Extra parallel text SRC TGT for th
 LOWER = typer.Option(None, "--lowercase/--no-lowercase", help="Lowercase text for statistical alignment (default: on).")
 CONFIG = typer.Option(None, "--config", "-c", help="A YAML/TOML configuration file (see configs/).")
 ENCODER = typer.Option(None, "--encoder", help="Transformers encoder (folder or name) for the embedding aligner.")
+SEED = typer.Option(None, "--seed", help="Seed eflomal: identical alignments across runs (needs a C compiler once; eflomal then runs on one thread).")
 SCHEME = typer.Option("iob2", "--scheme", help="Tag scheme of labelled input: iob2, iob1, bioes, auto.")
 SRC_FMT = typer.Option("auto", "--source-format", help=f"Source format: {SOURCE_FORMATS}.")
 TGT_FMT = typer.Option("auto", "--target-format", help=f"Target format: {TARGET_FORMATS}.")
@@ -96,11 +97,11 @@ LABEL_MAP = typer.Option(None, "--label-map", help="Label mapping FROM=TO (repea
 IGNORE = typer.Option(None, "--ignore", help="Labels to drop on both sides (repeatable), e.g. MISC.")
 
 
-def _overrides(aligner, method, bitext, lowercase, encoder, label_map=None, ignore=None) -> dict:
+def _overrides(aligner, method, bitext, lowercase, encoder, label_map=None, ignore=None, seed=None) -> dict:
     from ..evaluate import parse_label_map
 
     ov = {"aligner": aligner, "method": method, "bitext": [list(map(str, b)) for b in pairs(bitext)] if bitext else None,
-          "lowercase": lowercase, "encoder": encoder}
+          "lowercase": lowercase, "encoder": encoder, "seed": seed}
     if label_map:
         ov["label_map"] = parse_label_map(label_map)
     if ignore:
@@ -127,6 +128,7 @@ def register(app: typer.Typer) -> None:
         lowercase: Optional[bool] = LOWER,
         config: Optional[Path] = CONFIG,
         encoder: Optional[str] = ENCODER,
+        seed: Optional[int] = SEED,
         source_format: str = SRC_FMT,
         target_format: str = TGT_FMT,
         output_format: str = typer.Option("auto", "--output-format", help="conll, jsonl (keeps scores), or auto by the file name."),
@@ -140,7 +142,7 @@ def register(app: typer.Typer) -> None:
         from ..io import write_sentences, write_talp
         from ..pipelines import check_parallel, project_corpus
 
-        cfg = _load_config(config, **_overrides(aligner, method, bitext, lowercase, encoder, label_map, ignore))
+        cfg = _load_config(config, **_overrides(aligner, method, bitext, lowercase, encoder, label_map, ignore, seed))
         _check_bitext(cfg)
         _check_output(output)
         if save_alignment:
@@ -198,6 +200,7 @@ def register(app: typer.Typer) -> None:
         lowercase: Optional[bool] = LOWER,
         config: Optional[Path] = CONFIG,
         encoder: Optional[str] = ENCODER,
+        seed: Optional[int] = SEED,
         source_format: str = typer.Option("auto", "--source-format", help=f"Source format: {TARGET_FORMATS}."),
         target_format: str = TGT_FMT,
         scheme: str = SCHEME,
@@ -206,7 +209,7 @@ def register(app: typer.Typer) -> None:
         from ..io import write_talp
         from ..pipelines import align_corpus, check_parallel
 
-        cfg = _load_config(config, **_overrides(aligner, None, bitext, lowercase, encoder))
+        cfg = _load_config(config, **_overrides(aligner, None, bitext, lowercase, encoder, seed=seed))
         _check_bitext(cfg)
         _check_output(output)
         sources = _read_all(source, source_format, labels=False, scheme=scheme)
@@ -263,6 +266,7 @@ def register(app: typer.Typer) -> None:
         lowercase: Optional[bool] = LOWER,
         config: Optional[Path] = CONFIG,
         encoder: Optional[str] = ENCODER,
+        seed: Optional[int] = SEED,
         source_format: str = SRC_FMT,
         target_format: str = typer.Option("auto", "--target-format", help=f"Target gold format: {SOURCE_FORMATS}."),
         scheme: str = SCHEME,
@@ -275,7 +279,7 @@ def register(app: typer.Typer) -> None:
         from ..pipelines import benchmark_projection as run_bench
         from ..pipelines import check_parallel
 
-        cfg = _load_config(config, **_overrides(aligner, method, bitext, lowercase, encoder, label_map, ignore))
+        cfg = _load_config(config, **_overrides(aligner, method, bitext, lowercase, encoder, label_map, ignore, seed))
         _check_bitext(cfg)
         for out in (json_out, output):
             if out:
