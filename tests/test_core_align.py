@@ -76,3 +76,17 @@ def test_eflomal_seed_gives_identical_alignments(tmp_path, monkeypatch):
     assert list((tmp_path / "projner").glob("eflomal-seed-*.so"))
     with pytest.raises(ValueError, match="seed must be a non-negative integer"):
         EflomalAligner(seed=-1)
+
+
+def test_reversed_bitext_is_detected_and_swapped(caplog):
+    from projner.align.eflomal import looks_reversed
+
+    en = [["the", "house", "is", "small"], ["the", "cat", "sleeps"], ["a", "small", "cat"]] * 10
+    de = [["das", "haus", "ist", "klein"], ["die", "katze", "schläft"], ["eine", "kleine", "katze"]] * 10
+    assert not looks_reversed(en, de, en[:3], de[:3])
+    assert looks_reversed(de, en, en[:3], de[:3])
+    al = EflomalAligner(bitext=[(de, en)], prefix_len=0, model=1)
+    with caplog.at_level("WARNING", logger="projner"):
+        al.align([["the", "cat"]], [["die", "katze"]])
+    assert "looks reversed" in caplog.text
+    assert al._bitext_cache[0][0] == "the house is small"

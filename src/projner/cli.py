@@ -46,6 +46,22 @@ def _load_extensions() -> None:
         module.register(app)
 
 
+def _log_warnings() -> None:
+    """Warnings from the library (logger ``projner``) as ``projner: warning: …`` lines."""
+    import logging
+
+    class StderrHandler(logging.Handler):
+        _projner = True
+
+        def emit(self, record: logging.LogRecord) -> None:  # sys.stderr looked up when writing
+            sys.stderr.write(f"projner: warning: {record.getMessage()}\n")
+
+    log = logging.getLogger("projner")
+    if not any(getattr(h, "_projner", False) for h in log.handlers):
+        handler = StderrHandler(logging.WARNING)
+        log.addHandler(handler)
+
+
 def error(message: str) -> None:
     sys.stderr.write(f"projner: error: {message}\n")
 
@@ -81,6 +97,7 @@ def pairs(values) -> list[tuple]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``projner`` console script."""
     _load_extensions()
+    _log_warnings()
     args = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in args
     try:

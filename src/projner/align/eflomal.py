@@ -4,6 +4,7 @@ reverse, symmetrised. Trains on the pairs being aligned plus any extra bitext.""
 from __future__ import annotations
 
 import html
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -118,7 +119,9 @@ class EflomalAligner:
         self.seed = seed
         self._bitext_cache: tuple[list[str], list[str]] | None = None
 
-    def _bitext_lines(self) -> tuple[list[str], list[str]]:
+    def _bitext_lines(self, main_src: Sequence[Tokens] = (), main_tgt: Sequence[Tokens] = ()) -> tuple[list[str], list[str]]:
+        """The extra bitext as eflomal lines; a pair given in the wrong direction
+        (its source side reads like the target language) is swapped, with a warning."""
         if self._bitext_cache is None:
             src_lines: list[str] = []
             tgt_lines: list[str] = []
@@ -128,6 +131,12 @@ class EflomalAligner:
                     s, t = read_bitext(a, b, limit=self.bitext_limit)
                 else:
                     s, t = list(a), list(b)
+                if main_src and main_tgt and looks_reversed(s, t, main_src, main_tgt):
+                    logging.getLogger("projner").warning(
+                        "bitext %s / %s looks reversed (its first file reads like the target language); "
+                        "using it the other way round", a if isinstance(a, (str, os.PathLike)) else "(tokens)",
+                        b if isinstance(b, (str, os.PathLike)) else "(tokens)")
+                    s, t = t, s
                 src_lines.extend(_clean(x, self.lowercase) for x in s)
                 tgt_lines.extend(_clean(x, self.lowercase) for x in t)
             self._bitext_cache = (src_lines, tgt_lines)
@@ -142,7 +151,7 @@ class EflomalAligner:
         except ImportError:  # pragma: no cover - eflomal is a core dependency
             raise ModelError("eflomal is not installed: pip install eflomal") from None
         n = len(src)
-        extra_src, extra_tgt = self._bitext_lines()
+        extra_src, extra_tgt = self._bitext_lines(src, tgt)
         src_lines = [_clean(s, self.lowercase) for s in src] + extra_src
         tgt_lines = [_clean(t, self.lowercase) for t in tgt] + extra_tgt
         plen = self.prefix_lens[0] if prefix_len is None else prefix_len
@@ -179,6 +188,31 @@ class EflomalAligner:
             symmetrize_votes([d[k] for run in runs for d in run], self.symmetrization)
             for k in range(len(src))
         ]
+
+
+def _vocab(sentences, limit: int = 3000) -> set[str]:
+    out: set[str] = set()
+    for k, toks in enumerate(sentences):
+        if k >= limit:
+            break
+        out.update(t.lower() for t in toks if any(c.isalpha() for c in t))
+    return out
+
+
+def looks_reversed(b_src, b_tgt, main_src, main_tgt) -> bool:
+    """True when a bitext's two sides match the main pairs' languages the other way
+    round: each side shares clearly more word types with the opposite main side."""
+    vs, vt = _vocab(b_src), _vocab(b_tgt)
+    ms, mt = _vocab(main_src, 10**9), _vocab(main_tgt, 10**9)
+    if not vs or not vt or not ms or not mt:
+        return False
+
+    def share(v, m):
+        return len(v & m) / len(v)
+
+    straight = share(vs, ms) + share(vt, mt)
+    crossed = share(vs, mt) + share(vt, ms)
+    return crossed > 1.5 * straight and crossed - straight > 0.05
 
 
 _SHIM_C = r"""
