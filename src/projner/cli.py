@@ -63,7 +63,9 @@ def _log_warnings() -> None:
 
 
 def error(message: str) -> None:
-    sys.stderr.write(f"projner: error: {message}\n")
+    """One line on stderr, whatever the message holds."""
+    one_line = " ".join(part.strip() for part in str(message).splitlines() if part.strip())
+    sys.stderr.write(f"projner: error: {one_line}\n")
 
 
 # options that take two values (SRC TGT); typer has no multi-value repeatable options,

@@ -26,6 +26,8 @@ network access).
 
 from __future__ import annotations
 
+import os
+
 from collections import OrderedDict
 from typing import Any, Iterable, Sequence
 
@@ -218,7 +220,7 @@ class EmbeddingAligner:
 
     def __init__(
         self,
-        model: str = "bert-base-multilingual-cased",
+        model: str | None = None,
         layer: int | Sequence[int] = 8,
         method: str = "argmax",
         pooling: str = "mean",
@@ -246,6 +248,10 @@ class EmbeddingAligner:
             raise ConfigError(f"embedding aligner: unknown center {center!r} (use one of {', '.join(CENTERINGS)})")
         if batch_size < 1:
             raise ConfigError("embedding aligner: batch_size must be >= 1")
+        if not model:
+            # no silent hub download: the encoder is always named by the user
+            raise ConfigError("the embedding aligner needs an encoder: --encoder PATH_OR_NAME "
+                              "(config: encoder: …), e.g. a local e5-small or mBERT folder")
         self.model_name = str(model)
         self.layers = layers
         self.method = method
@@ -285,6 +291,11 @@ class EmbeddingAligner:
             ) from None
         if self.num_threads:
             torch.set_num_threads(int(self.num_threads))
+        name = str(self.model_name)
+        if (name.startswith((".", "/", "~")) or os.sep in name.strip(os.sep) and name.count("/") > 1) \
+                and not os.path.isdir(os.path.expanduser(name)):
+            raise ModelError(f"encoder folder not found: {name} (give a local model folder, or a hub name "
+                             "on a machine that can download it)")
         try:
             tok = AutoTokenizer.from_pretrained(self.model_name, use_fast=True)
         except Exception as exc:  # noqa: BLE001 - any loading failure is a user-facing model error
