@@ -129,3 +129,21 @@ def test_config_forwards_bitext_to_ensembles():
     assert cfg.member_options() == {"eflomal": {"lowercase": False, "bitext": [("a.en", "a.de")]}}
     cfg = ProjectionConfig(aligner="embedding-vote", bitext=[("a.en", "a.de")], encoder="/enc")
     assert cfg.member_options() == {"embedding-vote": {"model": "/enc", "lowercase": True, "bitext": [("a.en", "a.de")]}}
+
+
+def test_embedding_aligner_needs_a_named_existing_encoder(tmp_path, capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    out = tmp_path / "a.talp"
+    code, _, err = run(capsys, "align", DATA / "example.en.conll", DATA / "example.de.conll", "-o", out,
+                       "--aligner", "embedding")
+    assert code == 2
+    assert err == ("projner: error: the embedding aligner needs an encoder: --encoder PATH_OR_NAME "
+                   "(config: encoder: …), e.g. a local e5-small or mBERT folder\n")
+    missing = tmp_path / "no-such-encoder"
+    code, _, err = run(capsys, "align", DATA / "example.en.conll", DATA / "example.de.conll", "-o", out,
+                       "--aligner", "embedding", "--encoder", missing)
+    assert code == 2
+    assert err == (f"projner: error: encoder folder not found: {missing} (give a local model folder, "
+                   "or a hub name on a machine that can download it)\n")
+    assert not out.exists()
