@@ -29,9 +29,19 @@ EXTENSIONS: tuple[str, ...] = ("projner.cli_ext.core", "transfer", "alignment", 
 _STATE = {"debug": False}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"projner {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
     """Cross-lingual NER by annotation projection."""
     _STATE["debug"] = debug
