@@ -120,7 +120,10 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
     suffix = p.suffix.lower()
     try:
         if suffix == ".toml":
-            import tomllib
+            try:
+                import tomllib
+            except ModuleNotFoundError:  # Python 3.10
+                import tomli as tomllib
 
             data = tomllib.loads(text)
         elif suffix == ".json":
