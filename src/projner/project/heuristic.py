@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 
 from ..types import Alignment, Sentence, Span
 from .resolve import resolve_overlaps
@@ -34,15 +33,16 @@ def _is_punct(tok: str) -> bool:
     return not any(c.isalnum() for c in tok)
 
 
-def runs(indices: np.ndarray, merge_distance: int) -> list[tuple[int, int]]:
+def runs(indices, merge_distance: int) -> list[tuple[int, int]]:
     """Group sorted unique indices into ``[start, end)`` runs, bridging gaps of
-    at most ``merge_distance`` missing indices."""
-    if not len(indices):
-        return []
-    breaks = np.nonzero(np.diff(indices) > merge_distance + 1)[0]
-    starts = np.concatenate([[indices[0]], indices[breaks + 1]])
-    ends = np.concatenate([indices[breaks], [indices[-1]]]) + 1
-    return list(zip(starts.tolist(), ends.tolist()))
+    at most ``merge_distance`` missing indices (plain Python: a sentence has few links)."""
+    out: list[list[int]] = []
+    for j in (int(x) for x in indices):
+        if out and j - out[-1][1] <= merge_distance:
+            out[-1][1] = j + 1
+        else:
+            out.append([j, j + 1])
+    return [(a, b) for a, b in out]
 
 
 def project_heuristic(
@@ -67,7 +67,6 @@ def project_heuristic(
     for i, j in alignment.links.tolist():
         by_src.setdefault(i, []).append(j)
     tokens = target.tokens
-    gap = opt.merge_distance + 1
     proposals: list[Span] = []
     for ent in source.spans:
         linked: dict[int, set[int]] = {}
@@ -77,12 +76,7 @@ def project_heuristic(
         if not linked:
             continue
         idx = sorted(linked)
-        groups = [[idx[0], idx[0] + 1]]
-        for j in idx[1:]:
-            if j - groups[-1][1] < gap:
-                groups[-1][1] = j + 1
-            else:
-                groups.append([j, j + 1])
+        groups = runs(idx, opt.merge_distance)
         n_ent = ent.end - ent.start
         kept: list[tuple[float, int, int]] = []
         for start, end in groups:

@@ -153,8 +153,9 @@ def score_matrix(
         # compound that took one link) do not count against a candidate
         linked_rows = float((block.max(axis=1) > 0).sum()) if weights.linked_only else None
         agree = _dice(block, starts, ends, unlinked, linked_rows)
-        reached = _dice(block, starts, ends) > 0
-        align[k] = agree * reached
+        # only candidates holding a word the entity links to count (unaligned credit alone does not)
+        hit = np.concatenate([[0], np.cumsum(block.max(axis=0) > 0)])
+        align[k] = agree * ((hit[ends] - hit[starts]) > 0)
         if weights.lexical:
             sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
                    else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
