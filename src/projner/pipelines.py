@@ -60,6 +60,13 @@ def align_corpus(sources: Sequence[Sentence], targets: Sequence[Sentence], confi
     return aligner.align([s.tokens for s in sources], [t.tokens for t in targets])
 
 
+def fit_projector(projector: Projector, sources: Iterable[Sentence], targets: Iterable[Sentence]) -> None:
+    """Let a projector that learns corpus statistics (a :class:`RefinedProjector`) read the corpus."""
+    fit = getattr(projector, "fit", None)
+    if fit is not None:
+        fit(sources, targets)
+
+
 def project_pairs(pairs: Iterable[Pair], projector: Projector, progress: Progress | None = None) -> Iterator[Sentence]:
     """Stream projected target sentences, one per pair (alignments must be set)."""
     for k, pair in enumerate(pairs):
@@ -82,8 +89,12 @@ def project_stream(
     paths: tuple = (None, None, None),
     stats: dict | None = None,
     progress: Progress | None = None,
+    corpus: Callable[[], tuple[Iterable[Sentence], Iterable[Sentence]]] | None = None,
 ) -> Iterator[Sentence]:
     """Project precomputed alignments in one pass, holding one pair at a time.
+
+    ``corpus`` (if given) returns fresh source and target iterables for a first
+    pass in which the projector learns its corpus statistics (see :func:`fit_projector`).
 
     The three inputs are read in lockstep; a length mismatch or an out-of-range
     link raises :class:`InputError` (with ``paths`` = source, target, alignment
@@ -93,6 +104,9 @@ def project_stream(
     from itertools import zip_longest
 
     projector = make_projector(config)
+    if corpus is not None:
+        fit_src, fit_tgt = corpus()
+        fit_projector(projector, (prepare_source(s, config) for s in fit_src), fit_tgt)
     src_path, tgt_path, al_path = paths
     st = stats if stats is not None else {}
     st.update(pairs=0, source_entities=0, projected=0)
@@ -141,6 +155,7 @@ def project_corpus(
     check_parallel(sources, targets)
     projector = make_projector(config)
     sources = [prepare_source(s, config) for s in sources]
+    fit_projector(projector, sources, targets)
     if alignments is None:
         alignments = align_corpus(sources, targets, config)
     pairs = (Pair(s, t, a) for s, t, a in zip(sources, targets, alignments))

@@ -158,6 +158,8 @@ def register(app: typer.Typer) -> None:
                 read_sentences(source, source_format, labels=True, scheme=scheme),
                 read_sentences(target, target_format, labels=False, scheme=scheme),
                 read_talp(alignment), cfg, paths=(source, target, alignment), stats=stats,
+                corpus=lambda: (read_sentences(source, source_format, labels=True, scheme=scheme),
+                                read_sentences(target, target_format, labels=False, scheme=scheme)),
             )
             write_sentences(output, stream, output_format)
             typer.echo(

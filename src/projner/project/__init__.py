@@ -17,12 +17,16 @@ from .candidates import (BREAK_PUNCT, CandidateExtractor, NgramExtractor, SpanEx
                          ngram_candidates)
 from .heuristic import HeuristicOptions, project_heuristic, runs
 from .matching import MATCHERS, match
+from .refine import Refiner, RefineOptions
 from .resolve import resolve_overlaps
 from .scoring import CandidateScorer, ScoreWeights, lexical_matrix, score_matrix
 
 __all__ = [
     "HeuristicOptions",
     "MatchingOptions",
+    "RefineOptions",
+    "Refiner",
+    "RefinedProjector",
     "ScoreWeights",
     "CandidateScorer",
     "CandidateExtractor",
@@ -121,20 +125,62 @@ def project_candidates(
 Projector = Callable[[Sentence, Sentence, Alignment], Sentence]
 
 
+class RefinedProjector:
+    """A projector followed by a :class:`Refiner`. ``fit(sources, targets)`` lets the
+    refiner learn the corpus's function words and labels (the pipelines call it);
+    unfitted, it only balances brackets."""
+
+    def __init__(self, project: Projector, refiner: Refiner) -> None:
+        self.project = project
+        self.refiner = refiner
+
+    def fit(self, sources, targets) -> "RefinedProjector":
+        self.refiner.fit(sources, targets)
+        return self
+
+    def __call__(self, source: Sentence, target: Sentence, alignment: Alignment, meta=None) -> Sentence:
+        return self.refiner(source, self.project(source, target, alignment, meta), alignment)
+
+
 def projection_option_names(method: str) -> set[str]:
     """The options :func:`build_projector` accepts for ``method``."""
     if method == "heuristic":
-        return set(HeuristicOptions.__dataclass_fields__)
-    return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__)) - {"extra"}
+        return set(HeuristicOptions.__dataclass_fields__) | {"refine"}
+    return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__) | {"refine"}) - {"extra"}
 
 
-def build_projector(method: str = "ilp", **options: Any) -> Projector:
+def _refine_options(value: Any) -> RefineOptions | None:
+    if value is None or value is False:
+        return None
+    if value is True:
+        return RefineOptions()
+    if isinstance(value, RefineOptions):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return RefineOptions(**value)
+        except TypeError:
+            bad = sorted(set(value) - set(RefineOptions.__dataclass_fields__))
+            raise TypeError(f"unknown refine option(s) {', '.join(bad)} "
+                            f"(known: {', '.join(RefineOptions.__dataclass_fields__)})") from None
+    raise TypeError(f"refine must be true, false or a mapping of options, not {value!r}")
+
+
+def build_projector(method: str = "ilp", refine: Any = True, **options: Any) -> Projector:
     """A projector by name: ``heuristic``, ``greedy``, ``bipartite`` or ``ilp``.
 
     ``options`` are the fields of :class:`HeuristicOptions` or
     :class:`MatchingOptions`; for the matchers, score weights may be given flat
-    (``lexical=0.3``) or as ``weights={...}``.
+    (``lexical=0.3``) or as ``weights={...}``. ``refine`` (default on: ``True``,
+    ``False``, a mapping of :class:`RefineOptions` fields or the options) wraps the
+    projector in a :class:`RefinedProjector`.
     """
+    ropt = _refine_options(refine)
+    base = _build_base(method, **options)
+    return base if ropt is None else RefinedProjector(base, Refiner(ropt))
+
+
+def _build_base(method: str, **options: Any) -> Projector:
     if method == "heuristic":
         hopt = HeuristicOptions(**options)
         return lambda s, t, a, meta=None: project_heuristic(s, t, a, hopt)

@@ -1,0 +1,119 @@
+"""Refinement of projected spans: function-word trimming, adjective relabelling,
+bracket balancing (projner.project.refine) and its wiring into the projectors."""
+
+import pytest
+
+from projner.config import ProjectionConfig
+from projner.pipelines import make_projector, project_corpus
+from projner.project import RefinedProjector, RefineOptions, Refiner, build_projector
+from projner.project.refine import function_words
+from projner.types import Alignment, Sentence, Span
+
+# a small corpus in which "der", "den", "und", "the", "of", "and" are function words
+FILLER_SRC = ["the", "house", "of", "the", "people", "and", "the", "garden"]
+FILLER_TGT = ["das", "Haus", "der", "Leute", "und", "den", "Garten"]
+
+
+def fitted(options=None, labels=("ORG", "LOC", "MISC")):
+    filler_src = [Sentence(FILLER_SRC, [Span(1, 2, lab)]) for lab in labels]
+    sources = filler_src + [Sentence(FILLER_SRC)] * 20
+    targets = [Sentence(FILLER_TGT)] * (20 + len(labels))
+    return Refiner(options or RefineOptions(min_sentences=10)).fit(sources, targets)
+
+
+def test_function_words_by_sentence_share():
+    sents = [["der", "Hund"], ["der", "die", "Katze"], ["die", "der"], ["Maus", "und"]]
+    assert function_words(sents, 0.5, 1) == frozenset({"der", "die"})
+    assert function_words(sents, 0.5, 5) == frozenset()  # too few sentences to learn from
+
+
+def test_leading_determiner_is_trimmed_when_the_source_edge_is_a_function_word():
+    ref = fitted()
+    assert "der" in ref.target_fw and "the" in ref.source_fw
+    src = Sentence(["with", "the", "Netherlands"], [Span(1, 3, "LOC")])
+    tgt = Sentence(["mit", "den", "Niederlanden"], [Span(1, 3, "LOC")])
+    out = ref(src, tgt, Alignment([(0, 0), (1, 1), (2, 2)]))
+    assert out.spans == (Span(2, 3, "LOC"),)
+
+
+def test_function_word_linked_to_an_entity_content_word_stays():
+    ref = fitted()
+    src = Sentence(["Group", "of", "Greens"], [Span(0, 3, "ORG")])
+    tgt = Sentence(["der", "Grünen"], [Span(0, 2, "ORG")])
+    # "der" is linked to the content word "Group": kept
+    assert ref(src, tgt, Alignment([(0, 0), (2, 1)])).spans == (Span(0, 2, "ORG"),)
+    # linked to the function word "of" only: trimmed
+    assert ref(src, tgt, Alignment([(1, 0), (2, 1)])).spans == (Span(1, 2, "ORG"),)
+
+
+def test_same_word_at_both_edges_is_kept():
+    ref = fitted(RefineOptions(min_sentences=10))
+    # "den" as a name particle on both sides ("den Uyl") is not trimmed
+    src = Sentence(["Mr", "den", "Uyl"], [Span(1, 3, "PER")])
+    tgt = Sentence(["Herr", "den", "Uyl"], [Span(1, 3, "PER")])
+    assert ref(src, tgt, Alignment([(1, 1), (2, 2)])).spans == (Span(1, 3, "PER"),)
+
+
+def test_trailing_function_word_after_a_bracket_is_trimmed_and_empty_spans_vanish():
+    ref = fitted()
+    src = Sentence(["the", "Committee", "(", "CEN", ")", "not"], [Span(1, 5, "ORG"), Span(0, 1, "LOC")])
+    tgt = Sentence(["Komitee", "(", "CEN", ")", "und", "den"], [Span(0, 5, "ORG"), Span(5, 6, "LOC")])
+    out = ref(src, tgt, Alignment([(1, 0), (2, 1), (3, 2), (4, 3), (5, 4), (0, 5)]))
+    assert out.spans == (Span(0, 4, "ORG"),)
+
+
+def test_single_lowercase_word_from_a_name_becomes_misc():
+    ref = fitted()
+    src = Sentence(["European", "policy", "in", "Europe"], [Span(3, 4, "LOC")])
+    tgt = Sentence(["die", "europäische", "Politik"], [Span(1, 2, "LOC")])
+    assert ref(src, tgt, Alignment([(3, 1)])).spans == (Span(1, 2, "MISC"),)
+    # capitalised words and multi-word spans keep their label
+    tgt2 = Sentence(["in", "Europa"], [Span(1, 2, "LOC")])
+    assert ref(src, tgt2, Alignment([(3, 1)])).spans == (Span(1, 2, "LOC"),)
+
+
+def test_no_relabelling_when_the_corpus_has_no_misc_label():
+    ref = fitted(labels=("ORG", "LOC"))
+    src = Sentence(["Europe"], [Span(0, 1, "LOC")])
+    tgt = Sentence(["europäische"], [Span(0, 1, "LOC")])
+    assert ref(src, tgt, Alignment([(0, 0)])).spans == (Span(0, 1, "LOC"),)
+
+
+def test_unfitted_refiner_only_balances_brackets():
+    ref = Refiner()
+    src = Sentence(["report", "(", "COM", "1999", ")"], [Span(0, 5, "MISC")])
+    tgt = Sentence(["der", "Bericht", "(", "KOM", "1999", ")", "."], [Span(0, 5, "MISC")])
+    assert ref(src, tgt, Alignment()).spans == (Span(0, 6, "MISC"),)
+    # an unopened closing bracket pulls in the opening one before the span
+    tgt2 = Sentence(["(", "KOM", "1999", ")", "Bericht"], [Span(1, 5, "MISC")])
+    assert ref(src, tgt2, Alignment()).spans == (Span(0, 5, "MISC"),)
+    # the extension stops at a neighbouring span
+    tgt3 = Sentence(["Bericht", "(", "KOM", ")"], [Span(0, 3, "MISC"), Span(3, 4, "ORG")])
+    assert ref(src, tgt3, Alignment()).spans == (Span(0, 3, "MISC"), Span(3, 4, "ORG"))
+
+
+def test_build_projector_refines_by_default_and_can_be_switched_off():
+    assert isinstance(build_projector("ilp"), RefinedProjector)
+    assert not isinstance(build_projector("heuristic", refine=False), RefinedProjector)
+    p = build_projector("heuristic", refine={"adjective_label": None})
+    assert p.refiner.options.adjective_label is None
+    with pytest.raises(TypeError, match="unknown refine option"):
+        build_projector("ilp", refine={"trim": True})
+
+
+def test_config_refine_options_are_validated_and_reach_the_projector():
+    cfg = ProjectionConfig(method="heuristic", projection={"refine": {"function_word_share": 0.2}})
+    assert make_projector(cfg).refiner.options.function_word_share == 0.2
+    assert not isinstance(make_projector(ProjectionConfig(projection={"refine": False})), RefinedProjector)
+
+
+def test_project_corpus_fits_the_refiner_on_the_corpus():
+    sources = [Sentence(FILLER_SRC, [Span(1, 2, "MISC")])] * 60 + [
+        Sentence(["in", "the", "Netherlands"], [Span(1, 3, "LOC")])]
+    targets = [Sentence(FILLER_TGT)] * 60 + [Sentence(["in", "den", "Niederlanden"])]
+    aligns = [Alignment([(1, 1)])] * 60 + [Alignment([(0, 0), (1, 1), (2, 2)])]
+    cfg = ProjectionConfig(method="heuristic")
+    projected, _ = project_corpus(sources, targets, cfg, aligns)
+    assert projected[-1].spans == (Span(2, 3, "LOC"),)
+    raw, _ = project_corpus(sources, targets, ProjectionConfig(method="heuristic", projection={"refine": False}), aligns)
+    assert raw[-1].spans == (Span(1, 3, "LOC"),)
