@@ -81,3 +81,12 @@ def test_out_of_range_alignment_is_rejected():
     src = Sentence(["a"], [Span(0, 1, "X")])
     with pytest.raises(ValueError, match="link 0-5 is out of range"):
         project_heuristic(src, Sentence(["b"]), Alignment([(0, 5)]))
+
+
+@pytest.mark.parametrize("method", ["greedy", "bipartite", "ilp"])
+def test_one_word_linked_to_two_takes_both(method):
+    # "UK" -> "Vereinigte Königreich": both n-grams have Dice 1; the one leaving no linked word out wins
+    src = Sentence(["the", "UK", "figures"], [Span(1, 2, "LOC")])
+    tgt = Sentence(["das", "Vereinigte", "Königreich", "heute"])
+    out = build_projector(method, refine=False)(src, tgt, Alignment([(0, 0), (1, 1), (1, 2), (2, 3)]))
+    assert out.spans == (Span(1, 3, "LOC"),)

@@ -39,6 +39,9 @@ class CandidateScorer(Protocol):
         ...
 
 
+TIE = 1e-3  # tie-breaking weight, far below any real score difference
+
+
 @dataclass(frozen=True)
 class ScoreWeights:
     alignment: float = 1.0
@@ -154,8 +157,13 @@ def score_matrix(
         linked_rows = float((block.max(axis=1) > 0).sum()) if weights.linked_only else None
         agree = _dice(block, starts, ends, unlinked, linked_rows)
         # only candidates holding a word the entity links to count (unaligned credit alone does not)
-        hit = np.concatenate([[0], np.cumsum(block.max(axis=0) > 0)])
-        align[k] = agree * ((hit[ends] - hit[starts]) > 0)
+        linked_cols = block.max(axis=0)
+        hit = np.concatenate([[0], np.cumsum(linked_cols > 0)])
+        # ties (one entity word linked to "Vereinigte Königreich": both n-grams score 1) go to
+        # the candidate that leaves fewer of the entity's linked target words outside
+        mass = np.concatenate([[0.0], np.cumsum(linked_cols, dtype=np.float64)])
+        outside = (mass[-1] - (mass[ends] - mass[starts])) / max(mass[-1], 1e-9)
+        align[k] = np.where((hit[ends] - hit[starts]) > 0, np.maximum(agree - TIE * outside, 0.0), 0.0)
         if weights.lexical:
             sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
                    else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
