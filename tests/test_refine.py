@@ -117,3 +117,23 @@ def test_project_corpus_fits_the_refiner_on_the_corpus():
     assert projected[-1].spans == (Span(2, 3, "LOC"),)
     raw, _ = project_corpus(sources, targets, ProjectionConfig(method="heuristic", projection={"refine": False}), aligns)
     assert raw[-1].spans == (Span(1, 3, "LOC"),)
+
+
+@pytest.mark.parametrize("body, line, message", [
+    ("method: ilp\nprojection:\n  refine: {trim: true}\n", 3,
+     "projection: unknown option 'trim' in refine (known: trim_function_words, function_word_share, "
+     "min_sentences, adjective_label, adjective_from, balance_brackets)"),
+    ("method: ilp\nprojection:\n  refine: {function_word_share: 2}\n", 2,
+     "projection: refine: function_word_share must be in (0, 1]"),
+    ("method: heuristic\nprojection:\n  refine: maybe\n", 2,
+     "projection: refine: 'maybe' is not true, false or a mapping of refine options"),
+])
+def test_bad_refine_config_is_one_located_error(tmp_path, body, line, message):
+    from projner.config import load_config
+    from projner.errors import ConfigError
+
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(body)
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert str(err.value.located()) == f"{cfg}:{line}: {message}"

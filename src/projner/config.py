@@ -67,6 +67,21 @@ class ProjectionConfig(BaseModel):
                     f"unknown option {key!r} for method {info.data.get('method', DEFAULT_METHOD)!r} "
                     f"(known: {', '.join(sorted(known))})"
                 )
+        if "refine" in v:
+            from .project import RefineOptions, refine_options
+
+            try:
+                refine_options(v["refine"])
+            except TypeError:
+                if isinstance(v["refine"], Mapping):
+                    bad = sorted(set(v["refine"]) - set(RefineOptions.__dataclass_fields__))
+                    if bad:
+                        raise ValueError(f"unknown option '{bad[0]}' in refine "
+                                         f"(known: {', '.join(RefineOptions.__dataclass_fields__)})") from None
+                raise ValueError(f"refine: {v['refine']!r} is not true, false or a mapping of "
+                                 "refine options") from None
+            except ValueError as exc:
+                raise ValueError(f"refine: {exc}") from None
         return v
 
     def member_options(self) -> dict[str, dict[str, Any]]:

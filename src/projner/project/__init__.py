@@ -27,6 +27,7 @@ __all__ = [
     "RefineOptions",
     "Refiner",
     "RefinedProjector",
+    "refine_options",
     "ScoreWeights",
     "CandidateScorer",
     "CandidateExtractor",
@@ -149,7 +150,7 @@ def projection_option_names(method: str) -> set[str]:
     return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__) | {"refine"}) - {"extra"}
 
 
-def _refine_options(value: Any) -> RefineOptions | None:
+def refine_options(value: Any) -> RefineOptions | None:
     if value is None or value is False:
         return None
     if value is True:
@@ -175,7 +176,7 @@ def build_projector(method: str = "ilp", refine: Any = True, **options: Any) -> 
     ``False``, a mapping of :class:`RefineOptions` fields or the options) wraps the
     projector in a :class:`RefinedProjector`.
     """
-    ropt = _refine_options(refine)
+    ropt = refine_options(refine)
     base = _build_base(method, **options)
     return base if ropt is None else RefinedProjector(base, Refiner(ropt))
 
