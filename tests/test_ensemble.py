@@ -60,6 +60,16 @@ def test_vote_aligner_by_name_with_tiny_encoder(tiny_encoder):
         VoteAligner(members=["lexical:argmax"])
 
 
+def test_vote_aligner_without_scores():
+    src, tgt = ["Merkel visited Paris".split()], ["Merkel besuchte Paris".split()]
+    scored = VoteAligner(members=["lexical"]).align(src, tgt)[0]
+    plain = VoteAligner(members=["lexical"], scores="none").align(src, tgt)[0]
+    assert scored.scores is not None and plain.scores is None
+    assert plain.pairs() == scored.pairs() == [(0, 0), (2, 2)]
+    with pytest.raises(ConfigError, match="scores must be 'vote', 'similarity' or 'none', not 'max'"):
+        VoteAligner(members=["lexical"], scores="max")
+
+
 def test_rescue_aligner_with_lexical_statistics(tiny_encoder):
     al = RescueAligner(statistical="lexical", model=tiny_encoder, embedding={"layer": 2}, filter_threshold=0.99,
                        rescue_threshold=0.99, lexical=False)

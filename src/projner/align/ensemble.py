@@ -133,8 +133,9 @@ class VoteAligner:
         (needs an ``embedding`` member).
     model / bitext / lowercase: passed to embedding / eflomal members.
     options: keyword arguments per member name.
-    scores: link scores of the output, ``vote`` (the vote fraction, default) or
-        ``similarity`` (the neural cosine similarity; needs an embedding member).
+    scores: link scores of the output, ``vote`` (the vote fraction, default),
+        ``similarity`` (the neural cosine similarity; needs an embedding member) or
+        ``none`` (no scores: every link that passed the vote counts fully in projection).
     """
 
     name = "embedding-vote"
@@ -144,8 +145,8 @@ class VoteAligner:
                  similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
                  lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
                  scores: str = "vote") -> None:
-        if scores not in ("vote", "similarity"):
-            raise ConfigError(f"embedding-vote: scores must be 'vote' or 'similarity', not {scores!r}")
+        if scores not in ("vote", "similarity", "none"):
+            raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
         self.scores = scores
         if isinstance(members, str):
             members = [m.strip() for m in members.split(",") if m.strip()]
@@ -178,6 +179,8 @@ class VoteAligner:
                      similarity=sim, similarity_weight=self.similarity_weight)
             if self.scores == "similarity" and sim is not None and len(a):
                 a = Alignment(a.links, sim[a.links[:, 0], a.links[:, 1]])
+            elif self.scores == "none":
+                a = Alignment(a.links)
             out.append(a)
         return out
 
