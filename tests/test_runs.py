@@ -135,6 +135,10 @@ def test_missing_or_modified_output_reruns_step(tmp_path, inputs):
     run = run_three(tmp_path / "run", cfg, inputs, calls)
     assert run.ran == ["A"]
     assert (tmp_path / "run" / "a.out").read_text() == "ONE\nTWO\n"
+    (tmp_path / "run" / "a.out").write_text("ONE\nTW0\n")  # same size, other bytes
+    run = run_three(tmp_path / "run", cfg, inputs, calls)
+    assert run.ran == ["A"]
+    assert (tmp_path / "run" / "a.out").read_text() == "ONE\nTWO\n"
 
 
 def test_atomic_writer_inside_a_step(tmp_path, inputs):

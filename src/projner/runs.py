@@ -16,7 +16,7 @@ The fingerprint hashes the step's name, its output names and each dependency:
 of that part of the configuration; ``config`` alone is the whole configuration)
 and ``step:NAME`` (that step's fingerprint and output checksums). A step recorded
 as finished with the same fingerprint, whose outputs all exist with the recorded
-sizes, is skipped. Otherwise its function is called with temporary paths in the
+sizes and SHA-256 checksums, is skipped. Otherwise its function is called with temporary paths in the
 run folder; when it returns, each temporary file is fsynced and renamed over its
 final name, and only then is the step recorded (the manifest too is replaced
 atomically). So an interruption at any point, including ``kill -9``, leaves
@@ -298,6 +298,8 @@ class RunDir:
             info = recorded.get(out) if isinstance(recorded, dict) else None
             exists = p.is_dir() if _is_folder(out) else p.is_file()
             if not exists or not isinstance(info, dict) or _size(p) != info.get("size"):
+                return False
+            if sha256_file(p) != info.get("sha256"):  # edited in place with the same size
                 return False
         return True
 
