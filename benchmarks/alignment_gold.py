@@ -31,6 +31,7 @@ from projner.align.combine import augment
 from projner.align.embedding import EmbeddingAligner
 from projner.align.ensemble import rescue, vote
 from projner.align.evaluation import score_alignments
+from projner.io import bitext_sources
 from projner.io.talp import read_talp
 
 
@@ -104,7 +105,7 @@ def main() -> None:
                 h = data / "parallel_text" / "hansards_enfr_train_subset"
                 bitext = [(str(h / "hansards36.train.first100k.en.gz"), str(h / "hansards36.train.first100k.fr.gz"))]
             t0 = time.perf_counter()
-            ef = EflomalAligner(bitext=bitext, bitext_limit=args.hansards_bitext or None).align(src, tgt)
+            ef = EflomalAligner(bitext=bitext_sources(bitext), bitext_limit=args.hansards_bitext or None).align(src, tgt)
             t_ef = time.perf_counter() - t0
             tag = f" (+{args.hansards_bitext // 1000}k Hansards)" if bitext else " (test pairs only)"
             report(pair, "eflomal gdfa" + tag, ef, t_ef, n)

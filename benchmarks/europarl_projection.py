@@ -27,7 +27,7 @@ from pathlib import Path
 from projner.align import EflomalAligner, LexicalAligner, augment, symmetrize
 from projner.align.symmetrize import symmetrize_votes
 from projner.config import ProjectionConfig
-from projner.io import read_conll
+from projner.io import bitext_sources, read_conll
 from projner.pipelines import benchmark_projection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +76,7 @@ def main() -> int:
         for bt_name, bitext in (("799 pairs", []), ("+ extra bitext", extra_bitext(data, lang))):
             # one eflomal run per stem length; "1 run" uses the surface run alone,
             # the default votes over surface + 4-character-stem runs
-            ef = EflomalAligner(bitext=bitext, prefix_len=(0, 4))
+            ef = EflomalAligner(bitext=bitext_sources(bitext), prefix_len=(0, 4))
             src_t, tgt_t = [s.tokens for s in src], [t.tokens for t in tgt]
             t0 = time.perf_counter()
             run0 = ef.directional(src_t, tgt_t, 0)

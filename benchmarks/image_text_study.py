@@ -41,10 +41,10 @@ from pathlib import Path
 
 import numpy as np
 
-from projner.align import EflomalAligner, LexicalAligner, combine_alignments, read_bitext
+from projner.align import EflomalAligner, LexicalAligner, combine_alignments
 from projner.captions import CaptionLexiconAligner, Lexicon, LexiconScorer, caption_bitext, lexicon_from_corpus
 from projner.captions.lexicon import write_eflomal_priors
-from projner.io import read_conll
+from projner.io import bitext_sources, read_bitext, read_conll
 from projner.project import build_projector
 from projner.types import Alignment
 
@@ -257,7 +257,7 @@ def main() -> int:
                     stat[run_name] = load_alignments(cache)
                     continue
                 t0 = time.perf_counter()
-                al = EflomalAligner(bitext=opts["bitext"], priors=opts["priors"], prefix_len=PREFIX_LEN).align(src_tok, tgt_tok)
+                al = EflomalAligner(bitext=bitext_sources(opts["bitext"]), priors=opts["priors"], prefix_len=PREFIX_LEN).align(src_tok, tgt_tok)
                 dt = time.perf_counter() - t0
                 align_seconds.setdefault(run_name, []).append(dt)
                 save_alignments(cache, al)
@@ -389,7 +389,7 @@ def translate_train(args, data: Path, out: Path, lexicon, priors_path: Path, lex
                 stat = load_alignments(cache)
             else:
                 b, pri = runs[run_name]
-                stat = EflomalAligner(bitext=b, priors=pri, prefix_len=PREFIX_LEN).align(src_tok, tgt_tok)
+                stat = EflomalAligner(bitext=bitext_sources(b), priors=pri, prefix_len=PREFIX_LEN).align(src_tok, tgt_tok)
                 save_alignments(cache, stat)
             t1 = time.perf_counter()
             al = [combine_alignments([a, b], "augment") for a, b in zip(stat, lexical)]

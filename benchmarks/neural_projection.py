@@ -31,7 +31,7 @@ from projner.align import EflomalAligner, LexicalAligner, augment
 from projner.align.embedding import EmbeddingAligner
 from projner.align.ensemble import rescue, vote
 from projner.config import ProjectionConfig
-from projner.io import read_conll
+from projner.io import bitext_sources, read_conll
 from projner.pipelines import benchmark_projection
 from projner.types import Alignment
 
@@ -96,7 +96,7 @@ def main() -> int:
 
                 bitext = extra_bitext(data, lang)
             t0 = time.perf_counter()
-            ef = EflomalAligner(bitext=bitext).align(src_t, tgt_t)
+            ef = EflomalAligner(bitext=bitext_sources(bitext)).align(src_t, tgt_t)
             t_ef = time.perf_counter() - t0
             aligners["eflomal"] = (ef, t_ef)
             aligners["eflomal+lexical"] = ([augment(x, y) for x, y in zip(ef, lex)], t_ef)

@@ -20,8 +20,10 @@ Progress = Callable[[int], None]
 
 
 def make_aligner(config: ProjectionConfig) -> Aligner:
+    from .io import resolve_bitext_options  # bitext file pairs are read by io, on demand
+
     try:
-        return build_aligner(config.aligner, config.member_options())
+        return build_aligner(config.aligner, resolve_bitext_options(config.member_options()))
     except TypeError as exc:
         raise ConfigError(f"aligner options: {exc}") from None
 

@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..registry import create, register, register_lazy
 from .base import Aligner, check_batch
 from .combine import CombinedAligner, augment, combine_alignments
-from .eflomal import EflomalAligner, read_bitext
+from .eflomal import EflomalAligner
 from .lexical import LexicalAligner, edit_similarity, fold, token_similarity
 from .symmetrize import symmetrize
 
@@ -38,7 +38,6 @@ __all__ = [
     "combine_alignments",
     "symmetrize",
     "build_aligner",
-    "read_bitext",
     "fold",
     "edit_similarity",
     "token_similarity",

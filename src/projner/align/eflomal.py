@@ -3,14 +3,13 @@ reverse, symmetrised. Trains on the pairs being aligned plus any extra bitext.""
 
 from __future__ import annotations
 
-import html
 import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..errors import InputError, ModelError
+from ..errors import ConfigError, ModelError
 from ..types import Alignment
 from .base import Tokens, check_batch
 from .symmetrize import METHODS, symmetrize, symmetrize_votes
@@ -21,42 +20,6 @@ def _clean(tokens: Tokens, lowercase: bool) -> str:
     return line.lower() if lowercase else line
 
 
-def read_bitext(src_path: str | os.PathLike, tgt_path: str | os.PathLike, *, fmt: str = "auto",
-                limit: int | None = None) -> tuple[list[list[str]], list[list[str]]]:
-    """Read a pair of line-parallel files (plain text, CoNLL or JSONL; ``.gz`` allowed).
-
-    Plain text is split by the word tokenizer (idempotent on tokenised text).
-    CoNLL ``-DOCSTART-`` lines are skipped on both sides, so CoNLL files whose
-    translations kept them line for line stay parallel.
-    """
-    from ..io import detect_format, read_conll, read_sentences
-    from ..io.text import read_text_lines  # io is a leaf below align's callers
-
-    def load(path):
-        f = detect_format(path) if fmt == "auto" else fmt
-        if f == "conll":
-            # keep -DOCSTART- lines as placeholders so both sides stay line-parallel
-            return [None if s.meta.get("docstart") else list(s.tokens)
-                    for s in read_conll(path, labels=False, keep_docstart=True)]
-        if f == "text":
-            # raw or Moses-tokenised text: undo Moses' &apos;-style escapes, split words
-            from ..text.tokenize import tokenize
-
-            return [tokenize(html.unescape(line) if "&" in line else line) for line in read_text_lines(path)]
-        return [list(s.tokens) for s in read_sentences(path, f, labels=False)]
-
-    src, tgt = load(src_path), load(tgt_path)
-    if len(src) != len(tgt):
-        raise InputError(
-            f"bitext files differ in length: {len(src)} sentences here, {len(tgt)} in {tgt_path}", src_path
-        )
-    keep = [k for k in range(len(src)) if src[k] is not None and tgt[k] is not None]
-    src, tgt = [src[k] for k in keep], [tgt[k] for k in keep]
-    if limit is not None:
-        src, tgt = src[:limit], tgt[:limit]
-    return src, tgt
-
-
 class EflomalAligner:
     """eflomal forward + reverse alignment, symmetrised.
 
@@ -65,8 +28,10 @@ class EflomalAligner:
     symmetrization: one of ``intersection``, ``union``, ``grow-diag``,
         ``grow-diag-final``, ``grow-diag-final-and`` (default), ``forward``, ``reverse``.
     lowercase: lowercase both sides before training.
-    bitext: extra parallel text, as ``(source_path, target_path)`` pairs or
-        already-tokenised ``(source_sentences, target_sentences)``.
+    bitext: extra parallel text: already tokenised ``(source_sentences,
+        target_sentences)`` pairs, or objects whose ``load()`` returns such a pair
+        (:class:`projner.io.BitextFiles` for files; the pipelines wrap the file
+        pairs of a configuration). ``bitext_limit`` keeps each one's first N pairs.
     model: eflomal model (1 = IBM1, 2 = + HMM, 3 = + fertility).
     n_iterations, n_samplers, null_prior: eflomal's own settings.
     prefix_len: if > 0, words are truncated to this many characters (a cheap stemmer
@@ -105,6 +70,13 @@ class EflomalAligner:
         self.symmetrization = symmetrization
         self.lowercase = lowercase
         self.bitext = list(bitext)
+        for item in self.bitext:
+            if not hasattr(item, "load") and not (
+                    isinstance(item, (tuple, list)) and len(item) == 2
+                    and not any(isinstance(x, (str, os.PathLike)) for x in item)):
+                raise ConfigError(
+                    f"eflomal: bitext {item!r} is not a pair of tokenised sentence lists; give files as "
+                    "projner.io.BitextFiles(source, target) (configs and the command line do this for you)")
         self.model = model
         self.n_iterations = n_iterations
         self.n_samplers = n_samplers
@@ -126,16 +98,18 @@ class EflomalAligner:
             src_lines: list[str] = []
             tgt_lines: list[str] = []
             for item in self.bitext:
-                a, b = item
-                if isinstance(a, (str, os.PathLike)):
-                    s, t = read_bitext(a, b, limit=self.bitext_limit)
+                if hasattr(item, "load"):
+                    s, t = item.load()
+                    name = str(item)
                 else:
-                    s, t = list(a), list(b)
+                    s, t = list(item[0]), list(item[1])
+                    name = "(tokenised sentences)"
+                if self.bitext_limit is not None:
+                    s, t = s[: self.bitext_limit], t[: self.bitext_limit]
                 if main_src and main_tgt and looks_reversed(s, t, main_src, main_tgt):
                     logging.getLogger("projner").warning(
-                        "bitext %s / %s looks reversed (its first file reads like the target language); "
-                        "using it the other way round", a if isinstance(a, (str, os.PathLike)) else "(tokens)",
-                        b if isinstance(b, (str, os.PathLike)) else "(tokens)")
+                        "bitext %s looks reversed (its first file reads like the target language); "
+                        "using it the other way round", name)
                     s, t = t, s
                 src_lines.extend(_clean(x, self.lowercase) for x in s)
                 tgt_lines.extend(_clean(x, self.lowercase) for x in t)

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Sentence
+from .bitext import BitextFiles, bitext_sources, read_bitext, resolve_bitext_options
 from .common import atomic_write, count_lines, iter_lines, write_lines
 from .conll import format_conll, read_conll, write_conll
 from .jsonl import read_jsonl, sentence_to_json, write_jsonl
@@ -20,6 +21,10 @@ from .talp import format_talp, parse_talp_line, read_talp, write_talp
 from .text import read_text, write_text
 
 __all__ = [
+    "BitextFiles",
+    "bitext_sources",
+    "read_bitext",
+    "resolve_bitext_options",
     "atomic_write",
     "count_lines",
     "iter_lines",
