@@ -22,6 +22,8 @@ dropped from every training source alike.
 
     python benchmarks/translate_train.py --lang de --lang es
     python benchmarks/translate_train.py --lang it --json it.json
+    python benchmarks/translate_train.py --lang de --lang es --projner-only \
+        --config configs/neural-vote.yaml --encoder /path/to/e5-small
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from projner.config import ProjectionConfig
+from projner.config import ProjectionConfig, load_config
 from projner.evaluate import evaluate
 from projner.ner.crf import CRFTagger
 from projner.pipelines import align_corpus, prepare_source, project_corpus
@@ -184,10 +186,10 @@ def run_language(lang: str, args) -> dict:
           f"{len(bitext)} extra bitext pairs", flush=True)
     out = {"lang": lang, "rows": []}
     with tempfile.TemporaryDirectory(prefix="projner-bench-") as tmp:
-        overrides = {}
+        overrides = {"encoder": args.encoder}
         if not args.no_bitext and bitext:
             overrides["bitext"] = [list(write_bitext(bitext, tmp))]
-        config = ProjectionConfig(**overrides)
+        config = load_config(args.config, overrides)
         t0 = time.perf_counter()
         aligns = align_corpus([prepare_source(s, config) for s in english], targets, config)
         t_align = time.perf_counter() - t0
@@ -244,6 +246,10 @@ def main(argv=None) -> int:
     ap.add_argument("--no-bitext", action="store_true", help="align the train pairs alone (no DeepL dev/test bitext)")
     ap.add_argument("--extra-mt", default=None, help="comma-separated MT systems (MarianMT, m2m100, "
                     "Mbart_many2many) whose translations of English CoNLL are added as aligner bitext")
+    ap.add_argument("--config", type=Path, default=None,
+                    help="projection configuration for projner's row (default: the default configuration), "
+                         "e.g. configs/neural-vote.yaml")
+    ap.add_argument("--encoder", default=None, help="encoder folder for configs with an embedding aligner")
     ap.add_argument("--mgiza", action="store_true", help="also train on the published mgiza projections")
     ap.add_argument("--projner-only", action="store_true", help="train only on projner's projections (config search)")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N training sentences (smoke runs)")
