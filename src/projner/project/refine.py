@@ -169,7 +169,7 @@ class Refiner:
         if not target.spans:
             return target
         tokens = target.tokens
-        links = [] if alignment is None else [tuple(x) for x in alignment.links.tolist()]
+        links = [] if alignment is None or not self.target_fw else [tuple(x) for x in alignment.links.tolist()]
         spans = list(target.spans)
         out: list[Span] = []
         relabel = o.adjective_label is not None and self.labels is not None and o.adjective_label in self.labels
@@ -187,5 +187,7 @@ class Refiner:
             if (relabel and end - start == 1 and label in o.adjective_from and is_lower(tokens[start])
                     and tokens[start] not in self.target_fw):
                 label = o.adjective_label
-            out.append(Span(start, end, label, sp.score))
+            out.append(sp if (start, end, label) == (sp.start, sp.end, sp.label) else Span(start, end, label, sp.score))
+        if len(out) == len(spans) and all(a is b for a, b in zip(out, spans)):
+            return target  # nothing changed: no new Sentence
         return target.with_spans(out)
