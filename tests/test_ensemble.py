@@ -85,3 +85,19 @@ def tiny_encoder(tmp_path_factory):
     from _tiny_encoder import build_tiny_bert
 
     return build_tiny_bert(tmp_path_factory.mktemp("tiny_bert_ens"))
+
+
+def test_config_bitext_files_reach_eflomal_inside_a_vote(tmp_path):
+    from projner.config import ProjectionConfig
+    from projner.io import BitextFiles
+    from projner.pipelines import make_aligner
+
+    (tmp_path / "b.en").write_text("the house\nthe cat\n" * 20)
+    (tmp_path / "b.de").write_text("das haus\ndie katze\n" * 20)
+    cfg = ProjectionConfig(aligner="embedding-vote", bitext=[(str(tmp_path / "b.en"), str(tmp_path / "b.de"))],
+                           aligner_options={"embedding-vote": {"members": ["eflomal", "lexical"], "threshold": 0.5}})
+    al = make_aligner(cfg)
+    assert al.members[0].bitext == [BitextFiles(tmp_path / "b.en", tmp_path / "b.de")]
+    out = al.align([["the", "cat", "Paris"]], [["die", "katze", "Paris"]])[0]
+    assert (2, 2) in out.pairs()
+    assert len(al.members[0]._bitext_cache[0]) == 40

@@ -44,7 +44,7 @@ def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: 
         opts.setdefault("model", model)
     if base == "eflomal":
         if bitext:
-            opts["bitext"] = list(opts.get("bitext", [])) + [tuple(b) for b in bitext]
+            opts["bitext"] = list(opts.get("bitext", [])) + list(bitext)
         if lowercase is not None:
             opts.setdefault("lowercase", lowercase)
     method = name.partition(":")[2]
