@@ -346,3 +346,19 @@ def test_bad_input_run_folder(case, tmp_path, capsys):
     rc = main(args)
     check_failure(rc, capsys.readouterr().err, where, tmp_path, before)
     assert blocker.read_text() == "a file\n"
+
+
+
+def test_conll_translations_with_wrong_sentence_count(tmp_path, capsys):
+    """Tokenised CoNLL translations (-DOCSTART- blocks kept, as in the DeepL files)
+    with one sentence missing: one error line naming the file, nothing written."""
+    src = tmp_path / "en.conll"
+    src.write_text("-DOCSTART- O\n\nJohn B-PER\nlives O\n.\tO\n\n-DOCSTART- O\n\nMaria B-PER\nsings O\n\n"
+                   "Paris B-LOC\n. O\n", encoding="utf-8")
+    tr = tmp_path / "translations.de.tsv"
+    tr.write_text("-DOCSTART- O\n\nJohn O\nwohnt O\n. O\n\n-DOCSTART- O\n\nMaria O\nsingt O\n", encoding="utf-8")
+    run = tmp_path / "run"
+    before = set(os.listdir(tmp_path))
+    rc = main(["translate-train", str(src), "-o", str(run), "-a", "lexical", "--translations", str(tr)])
+    check_failure(rc, capsys.readouterr().err, "translations.de.tsv", tmp_path, before)
+    assert not run.exists()

@@ -123,6 +123,98 @@ def test_translate_train_file_translations_train_and_eval(data, tmp_path, capsys
     assert code == 0 and "reused finished steps: translate, project, train, evaluate" in err
 
 
+
+# -- translate-train with tokenised (CoNLL / JSONL) translations ------------------------
+DOC_EN = [  # (tokens, tags); None = a -DOCSTART- block
+    None,
+    ("John Smith lives in Berlin .", "B-PER I-PER O O B-LOC O"),
+    None,
+    ("Yesterday Maria joined Siemens in Madrid .", "O B-PER O B-ORG O B-LOC O"),
+    ("The weather in Paris was fine .", "O O O B-LOC O O O"),
+]
+# the translations keep the English blocks line for line; the second -DOCSTART- was
+# mangled by the MT system (as in the DeepL German files); labels are junk (ignored);
+# "Gestern," and "wohnt-in" would be split by the word tokenizer
+DOC_DE = [
+    "-DOCSTART-",
+    "John Smith wohnt-in Berlin .",
+    "-OCSTART-",
+    "Gestern, kam Maria zu Siemens nach Madrid .",
+    "Das Wetter in Paris war gut .",
+]
+DOC_DE_TOKENS = [DOC_DE[1].split(), DOC_DE[3].split(), DOC_DE[4].split()]
+DOC_DE_SPANS = [
+    [Span(0, 2, "PER"), Span(3, 4, "LOC")],
+    [Span(2, 3, "PER"), Span(4, 5, "ORG"), Span(6, 7, "LOC")],
+    [Span(3, 4, "LOC")],
+]
+
+
+def write_doc_en(path: Path) -> Path:
+    blocks = []
+    for b in DOC_EN:
+        if b is None:
+            blocks.append("-DOCSTART- O\n")
+        else:
+            blocks.append("".join(f"{t} {g}\n" for t, g in zip(b[0].split(), b[1].split())))
+    path.write_text("\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def write_doc_de_conll(path: Path, blocks=DOC_DE) -> Path:
+    """Space-separated TOKEN TAG lines like the DeepL tsv files; gzip by the name."""
+    import gzip
+
+    text = "\n".join("".join(f"{t} {'B-PER' if i == 0 else 'O'}\n" for i, t in enumerate(b.split())) for b in blocks)
+    if path.name.endswith(".gz"):
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check_projected(run: Path) -> None:
+    projected = list(read_sentences(run / "projected.conll", "conll"))
+    assert [list(p.tokens) for p in projected] == DOC_DE_TOKENS
+    assert [sorted(p.spans) for p in projected] == [sorted(s) for s in DOC_DE_SPANS]
+    assert (run / "target.txt").read_text(encoding="utf-8").splitlines() == [" ".join(t) for t in DOC_DE_TOKENS]
+
+
+def test_translate_train_conll_translations_with_docstart(tmp_path, capsys):
+    en = write_doc_en(tmp_path / "en.train.tsv")
+    de = write_doc_de_conll(tmp_path / "DeepL.de.train.tsv.gz")  # detected as CoNLL by content
+    run = tmp_path / "run"
+    code, out, err = run_cli(["translate-train", en, "-o", run, "--translations", de, "-a", "lexical"], capsys)
+    assert code == 0, err
+    assert "projected 6 of 6 entities onto 3 translated sentences" in out
+    check_projected(run)
+    # the same from a config file, format given explicitly; --tokenize word does not re-split
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text(f"source: {en}\ntranslate:\n  backend: file\n  path: {de}\n  format: conll\n  tokenize: word\n"
+                   "projection:\n  aligner: lexical\n", encoding="utf-8")
+    code, out, err = run_cli(["translate-train", "-c", cfg, "-o", tmp_path / "run2"], capsys)
+    assert code == 0, err
+    check_projected(tmp_path / "run2")
+
+
+def test_translate_train_jsonl_translations(tmp_path, capsys):
+    en = write_doc_en(tmp_path / "en.train.conll")
+    de = tmp_path / "de.train.jsonl"
+    de.write_text("".join(json.dumps({"tokens": t, "spans": [[0, 1, "MISC"]]}) + "\n" for t in DOC_DE_TOKENS),
+                  encoding="utf-8")
+    run = tmp_path / "run"
+    code, out, err = run_cli(["translate-train", en, "-o", run, "--translations", de, "-a", "lexical",
+                              "--tokenize", "word"], capsys)
+    assert code == 0, err
+    check_projected(run)
+    # forced to plain text, the same file is one JSON object per line: a different target
+    code, out, err = run_cli(["translate-train", en, "-o", tmp_path / "run-text", "--translations", de,
+                              "--translations-format", "text", "-a", "lexical"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "run-text" / "target.txt").read_text(encoding="utf-8").startswith('{ "')
+
+
 def test_translate_train_hf_and_ct2_from_config(data, marian, marian_ct2, tmp_path, capsys):
     for backend, model in (("hf", marian), ("ct2", marian_ct2)):
         cfg = tmp_path / f"{backend}.yaml"
@@ -162,6 +254,20 @@ def test_translate_test_with_gold_and_baseline(data, en_crf, tmp_path, capsys):
     scores = json.loads((run / "scores.json").read_text())
     assert scores["overall"]["f1"] > 0.5
     assert "translate-test: P" in out and "model transfer: P" in out
+
+
+def test_translate_test_with_conll_translations(data, en_crf, tmp_path, capsys):
+    # the English test set as tokenised CoNLL "translations" (labels ignored) gives
+    # the same predictions as the same tokens one per line
+    code, out, err = run_cli(["translate-test", data / "de.test.conll", "-o", tmp_path / "conll", "--tagger", en_crf,
+                              "--translations", data / "en.test.conll", "-a", "lexical"], capsys)
+    assert code == 0, err
+    code, out, err = run_cli(["translate-test", data / "de.test.conll", "-o", tmp_path / "text", "--tagger", en_crf,
+                              "--translations", data / "en.test.txt", "--tokenize", "whitespace", "-a", "lexical"],
+                             capsys)
+    assert code == 0, err
+    for name in ("source.txt", "tagged.conll", "predictions.conll"):
+        assert (tmp_path / "conll" / name).read_text() == (tmp_path / "text" / name).read_text(), name
 
 
 def test_translate_test_with_tiny_model_runs(data, en_crf, marian, tmp_path, capsys):

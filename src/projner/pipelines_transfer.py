@@ -13,8 +13,8 @@ Configuration (YAML/TOML; unknown keys are errors)::
     # translate-train.yaml
     source: data/en.train.conll        # labelled source corpus
     translate:
-      backend: ct2                      # hf | ct2 | file
-      model: models/opus-mt-en-de-ct2
+      backend: ct2                      # hf | ct2 | file (path: pre-computed translations;
+      model: models/opus-mt-en-de-ct2   #   format: auto | text | conll | jsonl)
       beam_size: 4
       cache: ~/.cache/projner/translations.sqlite
     projection:                         # projner.config.ProjectionConfig
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from .config import ProjectionConfig
 from .errors import ConfigError, InputError
@@ -63,8 +63,11 @@ __all__ = [
 # -- configuration ------------------------------------------------------------
 class TranslatorConfig(BaseModel):
     """How to translate. ``backend``: ``hf`` (transformers), ``ct2`` (CTranslate2),
-    ``file`` (pre-computed, line-aligned: ``path``). ``cache``: an SQLite file for
-    the on-disk translation cache (``default`` = ~/.cache/projner)."""
+    ``file`` (pre-computed: ``path``, translation i for source sentence i; ``format``
+    ``auto`` (detected), ``text`` (one per line, split by ``tokenize``), ``conll`` or
+    ``jsonl`` (already tokenised: the tokens are used as they are, labels ignored)).
+    ``cache``: an SQLite file for the on-disk translation cache (``default`` =
+    ~/.cache/projner)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -72,6 +75,7 @@ class TranslatorConfig(BaseModel):
     model: Optional[str] = None
     tokenizer: Optional[str] = None
     path: Optional[str] = None
+    format: Literal["auto", "text", "conll", "jsonl"] = "auto"
     src_lang: Optional[str] = None
     tgt_lang: Optional[str] = None
     batch_size: int = Field(16, ge=1)
@@ -87,9 +91,20 @@ class TranslatorConfig(BaseModel):
     def _needs(self):
         if self.backend == "file" and not self.path:
             raise ValueError("backend 'file' needs path (the translations, one per line)")
+        if self.backend != "file" and self.format != "auto":
+            raise ValueError("format applies to backend 'file' only (the format of path)")
         if self.backend in ("hf", "ct2") and not self.model:
             raise ValueError(f"backend {self.backend!r} needs model (a local model directory)")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # 'format: auto' is left out of dumps, so that run folders made before the key
+        # existed keep their translate-step fingerprint (no re-translation on rerun)
+        data = handler(self)
+        if isinstance(data, dict) and data.get("format") == "auto":
+            data.pop("format")
+        return data
 
 
 class TaggerConfig(BaseModel):
@@ -252,7 +267,7 @@ def make_translator(cfg: TranslatorConfig, progress: bool = False):
     from .registry import create
 
     if cfg.backend == "file":
-        tr = create("translator", "file", path=cfg.path)
+        tr = create("translator", "file", path=cfg.path, format=cfg.format)
     else:
         opts: dict[str, Any] = dict(
             model=cfg.model,
@@ -283,6 +298,17 @@ def _tokenizer(kind: str) -> Callable[[str], list[str]]:
     return whitespace_tokenize if kind == "whitespace" else tokenize
 
 
+def _file_translator(translator: Any) -> Any:
+    inner = getattr(translator, "inner", translator)
+    return inner if hasattr(inner, "lines") and hasattr(inner, "path") else None
+
+
+def _effective_tokenize(translator: Any, tokenize: str) -> str:
+    """Already tokenised translations (CoNLL/JSONL files) are split on white space only."""
+    inner = getattr(translator, "inner", translator)
+    return "whitespace" if getattr(inner, "pretokenized", False) else tokenize
+
+
 def translate_sentences(
     sentences: Sequence[Sentence], translator: Any, tokenize: str = "word"
 ) -> tuple[list[str], list[Sentence]]:
@@ -293,7 +319,7 @@ def translate_sentences(
     outs = translator.translate(texts)
     if len(outs) != len(texts):
         raise InputError(f"translator returned {len(outs)} translations for {len(texts)} sentences")
-    split = _tokenizer(tokenize)
+    split = _tokenizer(_effective_tokenize(translator, tokenize))
     return list(outs), [Sentence(split(o)) for o in outs]
 
 
@@ -421,12 +447,27 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
-def _pre_check_file_translator(translator: Any, n: int) -> None:
-    inner = getattr(translator, "inner", translator)
-    lines = getattr(inner, "lines", None)
-    if lines is not None and getattr(inner, "strict", False) and len(lines) != n:
+def _pre_check_file_translator(translator: Any, n: int, reference: str | None = None, reference_format: str = "auto") -> None:
+    """Check the number of pre-computed translations before anything is written.
+
+    ``reference``: the file the ``n`` sentences were read from. When it and the
+    translations are both CoNLL, the translations follow the reference's
+    ``-DOCSTART-`` positions (see :meth:`FileTranslator.follow_docstarts`)."""
+    inner = _file_translator(translator)
+    if inner is None:
+        return
+    if reference and getattr(inner, "format", None) == "conll" and hasattr(inner, "follow_docstarts"):
+        from .io import detect_format, read_conll
+
+        fmt = detect_format(reference) if reference_format == "auto" else reference_format
+        if fmt == "conll":
+            inner.follow_docstarts([bool(s.meta.get("docstart"))
+                                    for s in read_conll(reference, labels=False, keep_docstart=True)])
+    if getattr(inner, "strict", False) and len(inner.lines) != n:
+        if hasattr(inner, "count_error"):
+            raise inner.count_error(n)
         raise InputError(
-            f"translation file has {len(lines)} lines but there are {n} sentences to translate "
+            f"translation file has {len(inner.lines)} lines but there are {n} sentences to translate "
             "(one translation per line, in the same order)",
             getattr(inner, "path", None),
         )
@@ -460,7 +501,8 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
 
         check_model_location(cfg.train.base_model, "base encoder")
     translator = make_translator(cfg.translate, progress=progress)
-    _pre_check_file_translator(translator, len(sources))
+    _pre_check_file_translator(translator, len(sources), cfg.source, cfg.source_format)
+    tokenize = _effective_tokenize(translator, cfg.translate.tokenize)
 
     inputs = {"source": cfg.source}
     for name in ("dev", "eval"):
@@ -474,9 +516,9 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
 
     def do_translate(tmp):
         t0 = time.perf_counter()
-        outs, _ = translate_sentences(sources, translator, cfg.translate.tokenize)
+        outs, _ = translate_sentences(sources, translator, tokenize)
         _write_lines(tmp["translations.txt"], outs)
-        split = _tokenizer(cfg.translate.tokenize)
+        split = _tokenizer(tokenize)
         _write_lines(tmp["target.txt"], [" ".join(split(o)) for o in outs])
         summary["translate_seconds"] = round(time.perf_counter() - t0, 2)
 
@@ -558,7 +600,8 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     tagger = load_tagger(cfg.tagger, cfg.tagger_kind)
     baseline = load_tagger(cfg.baseline) if cfg.baseline else None
     translator = make_translator(cfg.translate, progress=progress)
-    _pre_check_file_translator(translator, len(targets))
+    _pre_check_file_translator(translator, len(targets), cfg.input, fmt)
+    tokenize = _effective_tokenize(translator, cfg.translate.tokenize)
 
     inputs = {"input": cfg.input}
     if Path(cfg.tagger).exists():  # a spaCy package name is not a path
@@ -570,9 +613,9 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     summary: dict[str, Any] = {"run": str(root), "sentences": len(targets)}
 
     def do_translate(tmp):
-        outs, _ = translate_sentences(targets, translator, cfg.translate.tokenize)
+        outs, _ = translate_sentences(targets, translator, tokenize)
         _write_lines(tmp["translations.txt"], outs)
-        split = _tokenizer(cfg.translate.tokenize)
+        split = _tokenizer(tokenize)
         _write_lines(tmp["source.txt"], [" ".join(split(o)) for o in outs])
 
     log(f"translating {len(targets)} sentences")

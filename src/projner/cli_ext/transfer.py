@@ -16,7 +16,8 @@ from ..errors import InputError
 TRANSLATOR = typer.Option(None, "--translator", "-t", help="Translation backend: hf (transformers), ct2 (CTranslate2), file (pre-computed).")
 MODEL = typer.Option(None, "--model", help="Translation model directory (or a hub name already in the local cache).")
 TOKENIZER = typer.Option(None, "--tokenizer", help="ct2: directory of the transformers tokenizer (default: the model directory).")
-TRANSLATIONS = typer.Option(None, "--translations", help="Pre-computed translations, one per line (implies --translator file).")
+TRANSLATIONS = typer.Option(None, "--translations", help="Pre-computed translations (implies --translator file): plain text, one per line; or tokenised CoNLL/JSONL, one sentence per input sentence (tokens used as they are, labels ignored; -DOCSTART- blocks dropped as from the input).")
+TRANSLATIONS_FORMAT = typer.Option(None, "--translations-format", help="Format of --translations: auto (default, detected), text, conll or jsonl.")
 SRC_LANG = typer.Option(None, "--src-lang", help="Source language code of the model (en, eng_Latn, ...).")
 TGT_LANG = typer.Option(None, "--tgt-lang", help="Target language code of the model (de, deu_Latn, ...).")
 BEAM = typer.Option(None, "--beam-size", help="Beam size (default 4).")
@@ -24,7 +25,7 @@ BATCH = typer.Option(None, "--batch-size", help="Sentences per translation batch
 MAXLEN = typer.Option(None, "--max-length", help="Longest translation in tokens (default 256).")
 DEVICE = typer.Option(None, "--device", help="cpu (default), cuda or auto.")
 CACHE = typer.Option(None, "--cache", help="On-disk translation cache (SQLite file, or 'default').")
-TOKENIZE = typer.Option(None, "--tokenize", help="How translations are split into words: word (default) or whitespace (already tokenised).")
+TOKENIZE = typer.Option(None, "--tokenize", help="How text translations are split into words: word (default) or whitespace (already tokenised). CoNLL/JSONL translations keep their tokens.")
 CONFIG = typer.Option(None, "--config", "-c", help="YAML/TOML run configuration (validated before any work).")
 ALIGNER = typer.Option(None, "--aligner", "-a", help="Aligner spec (default eflomal+lexical).")
 METHOD = typer.Option(None, "--method", "-m", help="Projection method: heuristic | greedy | bipartite | ilp (default ilp).")
@@ -33,13 +34,14 @@ JSON_OUT = typer.Option(None, "--json", help="Also write the run summary as JSON
 
 
 def _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
-                         cache, tokenize) -> dict:
+                         cache, tokenize, translations_format=None) -> dict:
     if translations is not None:
         if translator not in (None, "file"):
             raise InputError(f"--translations implies --translator file, not {translator!r}")
         translator = "file"
     return {"backend": translator, "model": model, "tokenizer": tokenizer,
-            "path": str(translations) if translations is not None else None, "src_lang": src_lang,
+            "path": str(translations) if translations is not None else None, "format": translations_format,
+            "src_lang": src_lang,
             "tgt_lang": tgt_lang, "beam_size": beam, "batch_size": batch, "max_length": maxlen, "device": device,
             "cache": cache, "tokenize": tokenize}
 
@@ -78,6 +80,7 @@ def register(app: typer.Typer) -> None:
         model: Optional[str] = MODEL,
         tokenizer: Optional[str] = TOKENIZER,
         translations: Optional[Path] = TRANSLATIONS,
+        translations_format: Optional[str] = TRANSLATIONS_FORMAT,
         src_lang: Optional[str] = SRC_LANG,
         tgt_lang: Optional[str] = TGT_LANG,
         beam_size: Optional[int] = BEAM,
@@ -107,7 +110,8 @@ def register(app: typer.Typer) -> None:
         overrides = {
             "source": str(source) if source else None,
             "translate": _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang,
-                                              beam_size, batch_size, max_length, device, cache, tokenize),
+                                              beam_size, batch_size, max_length, device, cache, tokenize,
+                                              translations_format),
             "projection": _projection_overrides(aligner, method, bitext),
             "train": train_ov,
             "dev": str(dev) if dev else None,
@@ -148,6 +152,7 @@ def register(app: typer.Typer) -> None:
         model: Optional[str] = MODEL,
         tokenizer: Optional[str] = TOKENIZER,
         translations: Optional[Path] = TRANSLATIONS,
+        translations_format: Optional[str] = TRANSLATIONS_FORMAT,
         src_lang: Optional[str] = SRC_LANG,
         tgt_lang: Optional[str] = TGT_LANG,
         beam_size: Optional[int] = BEAM,
@@ -175,7 +180,8 @@ def register(app: typer.Typer) -> None:
             "tagger": tagger,
             "baseline": baseline,
             "translate": _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang,
-                                              beam_size, batch_size, max_length, device, cache, tokenize),
+                                              beam_size, batch_size, max_length, device, cache, tokenize,
+                                              translations_format),
             "projection": _projection_overrides(aligner, method, bitext),
             "output_format": output_format,
         }
