@@ -362,3 +362,15 @@ def test_conll_translations_with_wrong_sentence_count(tmp_path, capsys):
     rc = main(["translate-train", str(src), "-o", str(run), "-a", "lexical", "--translations", str(tr)])
     check_failure(rc, capsys.readouterr().err, "translations.de.tsv", tmp_path, before)
     assert not run.exists()
+
+
+def test_translations_file_with_cache_is_refused(tmp_path, capsys):
+    """A translations file needs no cache (the cache would hand it deduplicated texts)."""
+    run, cache = tmp_path / "run", tmp_path / "cache.sqlite"
+    rc = main(["translate-train", str(D / SRC), "-o", str(run), "-a", "lexical", "--translations", str(D / TGT),
+               "--cache", str(cache)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.strip() == ("projner: error: translate: cache applies to model translators only "
+                           "(a translations file needs no cache)")
+    assert not run.exists() and not cache.exists()

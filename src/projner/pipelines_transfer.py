@@ -93,6 +93,8 @@ class TranslatorConfig(BaseModel):
             raise ValueError("backend 'file' needs path (the translations, one per line)")
         if self.backend != "file" and self.format != "auto":
             raise ValueError("format applies to backend 'file' only (the format of path)")
+        if self.backend == "file" and self.cache:
+            raise ValueError("cache applies to model translators only (a translations file needs no cache)")
         if self.backend in ("hf", "ct2") and not self.model:
             raise ValueError(f"backend {self.backend!r} needs model (a local model directory)")
         return self
@@ -225,7 +227,8 @@ def _validate(model: type[BaseModel], data: dict, path: Any, text: str | None) -
         elif err["type"] == "missing":
             msg = f"missing key {dotted!r}"
         else:
-            msg = f"{dotted}: {err['msg']}" if dotted else err["msg"]
+            why = err["msg"].removeprefix("Value error, ")
+            msg = f"{dotted}: {why}" if dotted else why
         raise ConfigError(msg, path, line) from None
 
 
