@@ -373,3 +373,34 @@ def test_train_refuses_to_overwrite_foreign_folder(data, tmp_path, capsys):
     code, _, err = run_cli(["train", data / "en.train.conll", "-o", target], capsys)
     assert_one_line_error(code, err, "refusing to overwrite")
     assert (target / "notes.txt").read_text() == "keep me"
+
+
+def test_translate_train_projection_config_and_label_flags(data, tmp_path, capsys):
+    """--projection-config brings a projection config file (as for 'projner project');
+    flags override it; --ignore drops a label from the projection and the scores."""
+    proj = tmp_path / "proj.yaml"
+    proj.write_text("aligner: lexical\nmethod: heuristic\nprojection: {refine: false}\n")
+    run = tmp_path / "run"
+    code, out, err = run_cli(["translate-train", data / "en.train.conll", "-o", run,
+                              "--translations", data / "de.train.txt", "--tokenize", "whitespace",
+                              "--projection-config", proj, "--method", "greedy", "--ignore", "ORG",
+                              "--train", "crf", "--max-iterations", "10", "--eval", data / "de.test.conll"], capsys)
+    assert code == 0, err
+    manifest = json.loads((run / "manifest.json").read_text())
+    cfg = manifest["config"]["projection"]
+    assert (cfg["aligner"], cfg["method"], cfg["ignore_labels"]) == ("lexical", "greedy", ["ORG"])
+    assert cfg["projection"] == {"refine": False}
+    projected = list(read_sentences(run / "projected.conll", "conll"))
+    assert {s.label for p in projected for s in p.spans} == {"PER", "LOC"}
+    scores = json.loads((run / "scores.json").read_text())
+    assert set(scores["per_type"]) == {"PER", "LOC"}
+
+
+def test_translate_train_bad_projection_config_is_located(data, tmp_path, capsys):
+    proj = tmp_path / "proj.yaml"
+    proj.write_text("aligner: lexical\nmethd: heuristic\n")
+    run = tmp_path / "run"
+    code, _, err = run_cli(["translate-train", data / "en.train.conll", "-o", run,
+                            "--translations", data / "de.train.txt", "--projection-config", proj], capsys)
+    assert_one_line_error(code, err, f"{proj}:2: unknown key 'methd'")
+    assert not run.exists()

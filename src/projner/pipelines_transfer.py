@@ -567,7 +567,10 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
                 from .ner import load_tagger
 
                 tagger = load_tagger(model_dir)
-                _, report = model_transfer(gold, tagger, gold)
+                preds, _ = model_transfer(gold, tagger)
+                # scored like benchmark-projection: the projection's label map and ignored labels on both sides
+                report = evaluate(list(gold), preds, label_map=cfg.projection.label_map,
+                                  ignore=cfg.projection.ignore_labels)
                 _write_json(tmp["scores.json"], report.as_dict())
 
             log(f"evaluating on {cfg.eval}")

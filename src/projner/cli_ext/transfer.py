@@ -31,6 +31,11 @@ ALIGNER = typer.Option(None, "--aligner", "-a", help="Aligner spec (default eflo
 METHOD = typer.Option(None, "--method", "-m", help="Projection method: heuristic | greedy | bipartite | ilp (default ilp).")
 BITEXT = typer.Option(None, "--bitext", help="Extra parallel text SRC TGT for the statistical aligner. Repeatable.")
 JSON_OUT = typer.Option(None, "--json", help="Also write the run summary as JSON.")
+PROJECTION_CONFIG = typer.Option(None, "--projection-config", help="A projection configuration file (as for 'projner project --config', e.g. configs/neural-vote.yaml) for the projection section; flags override it.")
+ENCODER = typer.Option(None, "--encoder", help="Transformers encoder (folder or name) for embedding aligners.")
+SEED = typer.Option(None, "--seed", help="Seed eflomal: identical alignments across runs.")
+LABEL_MAP = typer.Option(None, "--label-map", help="Source label mapping FROM=TO (repeatable or comma-separated), also applied when scoring.")
+IGNORE = typer.Option(None, "--ignore", help="Labels to drop from the projection and the scores (repeatable), e.g. MISC when the target gold has none.")
 
 
 def _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
@@ -46,9 +51,25 @@ def _translate_overrides(translator, model, tokenizer, translations, src_lang, t
             "cache": cache, "tokenize": tokenize}
 
 
-def _projection_overrides(aligner, method, bitext) -> dict:
-    return {"aligner": aligner, "method": method,
-            "bitext": [list(map(str, b)) for b in pairs(bitext)] if bitext else None}
+def _projection_overrides(aligner, method, bitext, projection_config=None, encoder=None, seed=None,
+                          label_map=None, ignore=None) -> dict:
+    ov: dict = {}
+    if projection_config is not None:
+        from ..config import load_config
+
+        # validated on its own first: its mistakes are reported with its file and line
+        ov.update(load_config(projection_config).model_dump(mode="json", exclude_unset=True))
+    flags = {"aligner": aligner, "method": method, "encoder": encoder, "seed": seed}
+    ov.update({k: v for k, v in flags.items() if v is not None})
+    if bitext:
+        ov["bitext"] = list(ov.get("bitext", [])) + [list(map(str, b)) for b in pairs(bitext)]
+    if label_map:
+        from ..evaluate import parse_label_map
+
+        ov["label_map"] = parse_label_map(label_map)
+    if ignore:
+        ov["ignore_labels"] = list(ignore)
+    return ov
 
 
 def _log(message: str) -> None:
@@ -92,6 +113,11 @@ def register(app: typer.Typer) -> None:
         aligner: Optional[str] = ALIGNER,
         method: Optional[str] = METHOD,
         bitext: Optional[List[Path]] = BITEXT,
+        projection_config: Optional[Path] = PROJECTION_CONFIG,
+        encoder: Optional[str] = ENCODER,
+        seed: Optional[int] = SEED,
+        label_map: Optional[List[str]] = LABEL_MAP,
+        ignore: Optional[List[str]] = IGNORE,
         train: Optional[str] = typer.Option(None, "--train", help="Train a target tagger on the projections: crf or hf."),
         base_model: Optional[str] = typer.Option(None, "--base-model", help="hf: encoder directory to fine-tune."),
         max_iterations: Optional[int] = typer.Option(None, "--max-iterations", help="crf: L-BFGS iterations (default 100)."),
@@ -112,7 +138,8 @@ def register(app: typer.Typer) -> None:
             "translate": _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang,
                                               beam_size, batch_size, max_length, device, cache, tokenize,
                                               translations_format),
-            "projection": _projection_overrides(aligner, method, bitext),
+            "projection": _projection_overrides(aligner, method, bitext, projection_config, encoder, seed,
+                                                label_map, ignore),
             "train": train_ov,
             "dev": str(dev) if dev else None,
             "eval": str(eval_) if eval_ else None,
@@ -164,6 +191,11 @@ def register(app: typer.Typer) -> None:
         aligner: Optional[str] = ALIGNER,
         method: Optional[str] = METHOD,
         bitext: Optional[List[Path]] = BITEXT,
+        projection_config: Optional[Path] = PROJECTION_CONFIG,
+        encoder: Optional[str] = ENCODER,
+        seed: Optional[int] = SEED,
+        label_map: Optional[List[str]] = LABEL_MAP,
+        ignore: Optional[List[str]] = IGNORE,
         input_format: Optional[str] = typer.Option(None, "--input-format", help="auto, conll, jsonl, text, raw."),
         baseline: Optional[str] = typer.Option(None, "--baseline", help="A target-language tagger: model-transfer baseline, scored the same way."),
         output_format: Optional[str] = typer.Option(None, "--output-format", help="conll (default) or jsonl."),
@@ -182,7 +214,8 @@ def register(app: typer.Typer) -> None:
             "translate": _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang,
                                               beam_size, batch_size, max_length, device, cache, tokenize,
                                               translations_format),
-            "projection": _projection_overrides(aligner, method, bitext),
+            "projection": _projection_overrides(aligner, method, bitext, projection_config, encoder, seed,
+                                                label_map, ignore),
             "output_format": output_format,
         }
         cfg = load_transfer_config(TranslateTestConfig, config, overrides)
