@@ -29,7 +29,7 @@ from pathlib import Path
 
 from projner.align import EflomalAligner, LexicalAligner, augment
 from projner.align.embedding import EmbeddingAligner
-from projner.align.ensemble import rescue, vote
+from projner.align.ensemble import confirmed, rescue, vote
 from projner.config import ProjectionConfig
 from projner.io import bitext_sources, read_conll
 from projner.pipelines import benchmark_projection
@@ -103,8 +103,10 @@ def main() -> int:
             sims = emb.similarities(src_t, tgt_t)
             t_both = t_ef + aligners["embedding argmax"][1]
             for names, th in ((("ef", "argmax", "softmax"), 0.6), (("ef", "argmax", "itermax"), 0.5),
-                              (("ef", "argmax", "itermax", "softmax"), 0.5)):
-                pool = {"ef": ef, **neural}
+                              (("ef", "argmax", "itermax", "softmax"), 0.5),
+                              (("ef", "confirmed", "argmax", "itermax", "softmax"), 0.4)):
+                # "confirmed" = eflomal links with cosine >= 0.4 (VoteAligner confirm_similarity, the recommended config)
+                pool = {"ef": ef, "confirmed": [confirmed(ef[k], sims[k], 0.4) for k in range(n)], **neural}
                 v = [vote([pool[m][k] for m in names], [1.0] * len(names), th) for k in range(n)]
                 name = f"vote {'+'.join(names)}>={th}"
                 aligners[name] = (v, t_both)

@@ -101,3 +101,24 @@ def test_config_bitext_files_reach_eflomal_inside_a_vote(tmp_path):
     out = al.align([["the", "cat", "Paris"]], [["die", "katze", "Paris"]])[0]
     assert (2, 2) in out.pairs()
     assert len(al.members[0]._bitext_cache[0]) == 40
+
+
+def test_confirmed_links_and_vote_with_confirmation(tiny_encoder, monkeypatch):
+    from projner.align.ensemble import confirmed
+
+    sim = np.array([[0.9, 0.0, 0.0], [0.0, 0.7, 0.0], [0.0, 0.0, 0.1]])
+    assert confirmed(Alignment([(0, 0), (1, 1), (2, 2)]), sim, 0.5).pairs() == [(0, 0), (1, 1)]
+    assert len(confirmed(Alignment(), sim, 0.5)) == 0
+
+    al = VoteAligner(members=["lexical", "embedding:argmax"], model=tiny_encoder, threshold=0.6,
+                     confirm_similarity=0.5, confirm_member="lexical", options={"embedding": {"layer": 2}})
+    monkeypatch.setattr(al.members[1], "align", lambda s, t: [Alignment([(1, 1)])])
+    monkeypatch.setattr(al.neural, "similarities", lambda s, t: [sim])
+    out = al.align([["Merkel", "visited", "Paris"]], [["Merkel", "besuchte", "Paris"]])[0]
+    # lexical proposes (0,0) and (2,2); only (0,0) is confirmed (0.9 >= 0.5): 2 of 3 votes >= 0.6;
+    # (2,2) and the neural (1,1) have one vote each
+    assert out.pairs() == [(0, 0)]
+    with pytest.raises(ConfigError, match="confirm_member 'eflomal' is not one of the members"):
+        VoteAligner(members=["lexical", "embedding:argmax"], model=tiny_encoder, confirm_similarity=0.5)
+    with pytest.raises(ConfigError, match="confirm_similarity needs an embedding member"):
+        VoteAligner(members=["lexical"], confirm_similarity=0.5, confirm_member="lexical")

@@ -33,7 +33,7 @@ from ..types import Alignment
 from .base import Aligner, Tokens, check_batch
 from .combine import augment
 
-__all__ = ["VoteAligner", "RescueAligner", "vote", "rescue"]
+__all__ = ["VoteAligner", "RescueAligner", "vote", "rescue", "confirmed"]
 
 
 def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: str | None,
@@ -102,6 +102,14 @@ def vote(alignments: Sequence[Alignment], weights: Sequence[float], threshold: f
     return Alignment(links[keep], votes[keep].astype(np.float32))
 
 
+def confirmed(alignment: Alignment, similarity: np.ndarray, threshold: float) -> Alignment:
+    """The links of ``alignment`` whose cosine ``similarity`` is at least ``threshold``."""
+    if not len(alignment):
+        return alignment
+    keep = similarity[alignment.links[:, 0], alignment.links[:, 1]] >= threshold
+    return Alignment(alignment.links[keep])
+
+
 def rescue(base: Alignment, neural: Alignment, similarity: np.ndarray, *, filter_threshold: float | None,
            rescue_threshold: float | None) -> Alignment:
     """Statistical ``base`` links filtered by ``similarity`` and completed by
@@ -136,6 +144,13 @@ class VoteAligner:
     scores: link scores of the output, ``vote`` (the vote fraction, default),
         ``similarity`` (the neural cosine similarity; needs an embedding member) or
         ``none`` (no scores: every link that passed the vote counts fully in projection).
+    confirm_similarity: links of ``confirm_member`` whose neural cosine similarity is
+        at least this get ``confirm_weight`` more votes (the total weight grows by it);
+        ``None`` (default) = off. With members eflomal + three encoder methods,
+        ``confirm_similarity: 0.4`` and ``threshold: 0.4`` (2 of 5 votes), an eflomal link
+        passes when the encoder finds its words similar *or* one encoder method proposes
+        it, and an encoder link passes when a second method (or eflomal) agrees.
+    confirm_member / confirm_weight: see ``confirm_similarity`` (default ``eflomal`` / 1).
     """
 
     name = "embedding-vote"
@@ -144,7 +159,8 @@ class VoteAligner:
                  weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
                  similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
                  lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                 scores: str = "vote") -> None:
+                 scores: str = "vote", confirm_similarity: float | None = None, confirm_member: str = "eflomal",
+                 confirm_weight: float = 1.0) -> None:
         if scores not in ("vote", "similarity", "none"):
             raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
         self.scores = scores
@@ -166,16 +182,32 @@ class VoteAligner:
         self.neural = _neural(self.members)
         if (self.similarity_weight or scores == "similarity") and self.neural is None:
             raise ConfigError("embedding-vote: similarity_weight / scores='similarity' need an embedding member")
+        self.confirm_similarity = None if confirm_similarity is None else float(confirm_similarity)
+        self.confirm_weight = float(confirm_weight)
+        self.confirm_index = None
+        if self.confirm_similarity is not None:
+            if self.neural is None:
+                raise ConfigError("embedding-vote: confirm_similarity needs an embedding member")
+            if confirm_member not in self.member_names:
+                raise ConfigError(f"embedding-vote: confirm_member {confirm_member!r} is not one of the members "
+                                  f"({', '.join(self.member_names)})")
+            if self.confirm_weight <= 0:
+                raise ConfigError("embedding-vote: confirm_weight must be positive")
+            self.confirm_index = self.member_names.index(confirm_member)
 
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         check_batch(src, tgt)
         results = [m.align(src, tgt) for m in self.members]
-        need_sims = self.similarity_weight or self.scores == "similarity"
+        need_sims = self.similarity_weight or self.scores == "similarity" or self.confirm_index is not None
         sims = self.neural.similarities(src, tgt) if need_sims else None
+        weights = list(self.weights) + ([self.confirm_weight] if self.confirm_index is not None else [])
         out = []
         for k in range(len(src)):
             sim = sims[k] if sims is not None else None
-            a = vote([r[k] for r in results], self.weights, self.threshold, use_scores=self.use_scores,
+            members = [r[k] for r in results]
+            if self.confirm_index is not None:
+                members.append(confirmed(members[self.confirm_index], sim, self.confirm_similarity))
+            a = vote(members, weights, self.threshold, use_scores=self.use_scores,
                      similarity=sim, similarity_weight=self.similarity_weight)
             if self.scores == "similarity" and sim is not None and len(a):
                 a = Alignment(a.links, sim[a.links[:, 0], a.links[:, 1]])
