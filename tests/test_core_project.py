@@ -90,3 +90,16 @@ def test_one_word_linked_to_two_takes_both(method):
     tgt = Sentence(["das", "Vereinigte", "Königreich", "heute"])
     out = build_projector(method, refine=False)(src, tgt, Alignment([(0, 0), (1, 1), (1, 2), (2, 3)]))
     assert out.spans == (Span(1, 3, "LOC"),)
+
+
+def test_heuristic_drops_a_run_whose_linked_words_are_all_punctuation():
+    # the entity links to "(" and ")" only; bridging the gap and trimming the punctuation
+    # would leave "a b", which no link supports
+    src = Sentence(["Big", "Name", "x"], [Span(0, 2, "ORG")])
+    tgt = Sentence(["y", "(", "a", "b", ")", "z"])
+    al = Alignment([(0, 1), (1, 4)])
+    out = project_heuristic(src, tgt, al, HeuristicOptions(merge_distance=2))
+    assert out.spans == ()
+    # with a linked word inside, the run is kept and trimmed to it
+    out = project_heuristic(src, tgt, Alignment([(0, 1), (1, 3), (1, 4)]), HeuristicOptions(merge_distance=2))
+    assert [(s.start, s.end) for s in out.spans] == [(2, 4)]

@@ -23,7 +23,9 @@ from projner.project import (HeuristicOptions, MatchingOptions, build_projector,
 from projner.types import Alignment, Sentence, Span
 
 EXAMPLES = int(os.environ.get("PROJNER_PROPERTY_EXAMPLES", "60"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+# derandomize: the same examples on every run, so CI cannot fail by chance (a new
+# counterexample found locally goes into a regular test)
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 ODD = [
@@ -179,7 +181,7 @@ def test_out_of_range_alignment_is_a_value_error(method):
         build_projector(method)(src, Sentence(["x"]), Alignment([(0, 3)]))
 
 
-@settings(max_examples=max(3, EXAMPLES // 10), deadline=None)
+@settings(max_examples=max(3, EXAMPLES // 10), deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1), st.sampled_from(METHODS))
 def test_thousand_token_sentences(seed, method):
     rng = np.random.default_rng(seed)

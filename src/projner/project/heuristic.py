@@ -85,7 +85,8 @@ def project_heuristic(
                     start += 1
                 while end > start and _is_punct(tokens[end - 1]):
                     end -= 1
-                if start >= end:
+                # a run whose linked words were all punctuation keeps none of them: drop it
+                if start >= end or not any(start <= j < end for j in idx):
                     continue
             if (end - start) / n_ent < opt.min_ratio:
                 continue
