@@ -30,6 +30,8 @@ from projner.config import ProjectionConfig
 from projner.io import bitext_sources, read_conll
 from projner.pipelines import benchmark_projection
 
+from docblock import replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -130,15 +132,7 @@ def write_docs(rows: list[dict]) -> None:
             f"{r['recall']:.3f} | {pt.get('PER', 0):.3f} | {pt.get('ORG', 0):.3f} | {pt.get('LOC', 0):.3f} | "
             f"{pt.get('MISC', 0):.3f} | {r['align_seconds']:.1f} | {r['project_seconds']:.2f} | {r['pairs_per_second']:.0f} |"
         )
-    block = "\n".join(lines)
-    doc = ROOT / "docs" / "benchmarks.md"
-    start, end = "<!-- europarl-projection:start -->", "<!-- europarl-projection:end -->"
-    text = doc.read_text() if doc.exists() else f"# Benchmarks\n\n{start}\n{end}\n"
-    if start not in text:
-        text += f"\n{start}\n{end}\n"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    doc.write_text(f"{head}{start}\n{block}\n{end}{tail}")
+    replace_block(ROOT / "docs" / "benchmarks.md", "europarl-projection", "\n".join(lines))
 
 
 if __name__ == "__main__":

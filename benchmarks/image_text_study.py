@@ -48,6 +48,8 @@ from projner.io import bitext_sources, read_bitext, read_conll
 from projner.project import build_projector
 from projner.types import Alignment
 
+from docblock import replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = ("PER", "ORG", "LOC", "MISC")
 PRIOR_SCALE = 1.0      # one full-confidence lexicon entry = one observed link (fixed a priori, not tuned)
@@ -417,7 +419,7 @@ def fmt_ci(v, ci) -> str:
 
 
 def table(setting: str, rows: list[dict]) -> list[str]:
-    lines = [f"| condition | method | F1 [95% CI] | run sd | ΔF1 vs text [95% CI] | p | PER | ORG | LOC | MISC |",
+    lines = ["| condition | method | F1 [95% CI] | run sd | ΔF1 vs text [95% CI] | p | PER | ORG | LOC | MISC |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: (r["method"], ORDER.index(r["condition"]))):
         d = r.get("delta")
@@ -447,7 +449,6 @@ def args_repeats(res: dict) -> int:
 
 def write_docs(results: dict) -> None:
     doc = ROOT / "docs" / "image-text.md"
-    start, end = "<!-- image-text-results:start -->", "<!-- image-text-results:end -->"
     parts = []
     for setting, res in results["settings"].items():
         if setting == "translate-train":
@@ -475,13 +476,7 @@ def write_docs(results: dict) -> None:
     parts.append("Lexicon links on source entity tokens: "
                  + (", ".join(f"{a} → {b} ({n}, {sc:.2f})" for a, b, n, sc in lex["europarl_top_in_entities"][:15])
                     or "none") + ".\n")
-    block = "\n".join(parts)
-    text = doc.read_text(encoding="utf-8") if doc.exists() else f"# Image-text data\n\n{start}\n{end}\n"
-    if start not in text:
-        text += f"\n{start}\n{end}\n"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    doc.write_text(f"{head}{start}\n{block}\n{end}{tail}", encoding="utf-8")
+    replace_block(doc, "image-text-results", "\n".join(parts), title="Image-text data")
 
 
 if __name__ == "__main__":

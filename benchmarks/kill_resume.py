@@ -79,7 +79,7 @@ def make_corpus(folder: Path, n: int, seed: int = 0) -> None:
 def library_run(root: str, data: str) -> None:
     from projner.align.lexical import LexicalAligner
     from projner.evaluate import evaluate
-    from projner.io import (format_talp, read_conll, read_jsonl, read_talp, read_text, sentence_to_json,
+    from projner.io import (format_talp, read_conll, read_talp, read_text, sentence_to_json,
                             write_conll)
     from projner.project import build_projector
     from projner.runs import RunDir

@@ -24,6 +24,8 @@ from projner.config import ProjectionConfig, load_config
 from projner.io import read_conll
 from projner.pipelines import align_corpus, benchmark_projection
 
+from docblock import replace_block
+
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = {
     "off": False,
@@ -79,14 +81,7 @@ def write_docs(rows) -> None:
              "|---|---|---|" + "---:|" * len(VARIANTS)]
     for lang, name, method, f1 in rows:
         lines.append(f"| {lang} | {name} | {method} | " + " | ".join(f"{f:.3f}" for f in f1.values()) + " |")
-    doc = ROOT / "docs" / "benchmarks.md"
-    start, end = "<!-- refine-ablation:start -->", "<!-- refine-ablation:end -->"
-    text = doc.read_text()
-    if start not in text:
-        text += f"\n{start}\n{end}\n"
-    head, rest = text.split(start, 1)
-    _, tail = rest.split(end, 1)
-    doc.write_text(f"{head}{start}\n" + "\n".join(lines) + f"\n{end}{tail}")
+    replace_block(ROOT / "docs" / "benchmarks.md", "refine-ablation", "\n".join(lines))
 
 
 if __name__ == "__main__":

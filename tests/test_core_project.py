@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from projner.project import (HeuristicOptions, MatchingOptions, build_projector, ngram_candidates,
+from projner.project import (HeuristicOptions, build_projector, ngram_candidates,
                              project_candidates, project_heuristic, runs)
 from projner.project.matching import match_bipartite, match_greedy, match_ilp
 from projner.types import Alignment, Sentence, Span

@@ -58,13 +58,6 @@ def data(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def marian(tmp_path_factory):
-    from projner.translate.tiny import build_marian
-
-    return build_marian(tmp_path_factory.mktemp("marian") / "model")
-
-
-@pytest.fixture(scope="module")
 def marian_ct2(marian, tmp_path_factory):
     pytest.importorskip("ctranslate2")
     from projner.translate.ct2 import convert_model

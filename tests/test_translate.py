@@ -16,13 +16,6 @@ TEXTS = ["John Smith lives in Berlin .", "Maria visited Madrid on Monday .", "th
 
 
 @pytest.fixture(scope="module")
-def marian(tmp_path_factory):
-    from projner.translate.tiny import build_marian
-
-    return build_marian(tmp_path_factory.mktemp("marian") / "model")
-
-
-@pytest.fixture(scope="module")
 def marian_ct2(marian, tmp_path_factory):
     pytest.importorskip("ctranslate2")
     from projner.translate.ct2 import convert_model

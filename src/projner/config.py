@@ -68,19 +68,13 @@ class ProjectionConfig(BaseModel):
                     f"(known: {', '.join(sorted(known))})"
                 )
         if "refine" in v:
-            from .project import RefineOptions, refine_options
+            from .project import refine_options
 
             try:
                 refine_options(v["refine"])
-            except TypeError:
-                if isinstance(v["refine"], Mapping):
-                    bad = sorted(set(v["refine"]) - set(RefineOptions.__dataclass_fields__))
-                    if bad:
-                        raise ValueError(f"unknown option '{bad[0]}' in refine "
-                                         f"(known: {', '.join(RefineOptions.__dataclass_fields__)})") from None
-                raise ValueError(f"refine: {v['refine']!r} is not true, false or a mapping of "
-                                 "refine options") from None
-            except ValueError as exc:
+            except TypeError as exc:  # unknown option, or not a mapping: the message says which
+                raise ValueError(str(exc)) from None
+            except ValueError as exc:  # a bad value, from RefineOptions
                 raise ValueError(f"refine: {exc}") from None
         return v
 

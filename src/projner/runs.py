@@ -38,7 +38,6 @@ import hashlib
 import json
 import os
 import platform
-import sys
 import uuid
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping, Sequence

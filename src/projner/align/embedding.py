@@ -432,7 +432,7 @@ class EmbeddingAligner:
         import torch
 
         self.load()
-        tok, model = self._tokenizer, self._model
+        model = self._model
         nonempty = [s for s in sentences if len(s)]
         pieces_all = self._word_pieces(nonempty) if nonempty else []
         # segments: (sentence index, window) with their ids

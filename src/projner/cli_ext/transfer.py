@@ -9,8 +9,8 @@ from typing import List, Optional
 
 import typer
 
-from ..cli import pairs
 from ..errors import InputError
+from .core import ALIGNER, BITEXT, ENCODER, IGNORE, LABEL_MAP, METHOD, SEED, _overrides
 
 # translation options shared by translate-train and translate-test
 TRANSLATOR = typer.Option(None, "--translator", "-t", help="Translation backend: hf (transformers), ct2 (CTranslate2), file (pre-computed).")
@@ -27,15 +27,8 @@ DEVICE = typer.Option(None, "--device", help="cpu (default), cuda or auto.")
 CACHE = typer.Option(None, "--cache", help="On-disk translation cache (SQLite file, or 'default').")
 TOKENIZE = typer.Option(None, "--tokenize", help="How text translations are split into words: word (default) or whitespace (already tokenised). CoNLL/JSONL translations keep their tokens.")
 CONFIG = typer.Option(None, "--config", "-c", help="YAML/TOML run configuration (validated before any work).")
-ALIGNER = typer.Option(None, "--aligner", "-a", help="Aligner spec (default eflomal+lexical).")
-METHOD = typer.Option(None, "--method", "-m", help="Projection method: heuristic | greedy | bipartite | ilp (default ilp).")
-BITEXT = typer.Option(None, "--bitext", help="Extra parallel text SRC TGT for the statistical aligner. Repeatable.")
 JSON_OUT = typer.Option(None, "--json", help="Also write the run summary as JSON.")
 PROJECTION_CONFIG = typer.Option(None, "--projection-config", help="A projection configuration file (as for 'projner project --config', e.g. configs/neural-vote.yaml) for the projection section; flags override it.")
-ENCODER = typer.Option(None, "--encoder", help="Transformers encoder (folder or name) for embedding aligners.")
-SEED = typer.Option(None, "--seed", help="Seed eflomal: identical alignments across runs.")
-LABEL_MAP = typer.Option(None, "--label-map", help="Source label mapping FROM=TO (repeatable or comma-separated), also applied when scoring.")
-IGNORE = typer.Option(None, "--ignore", help="Labels to drop from the projection and the scores (repeatable), e.g. MISC when the target gold has none.")
 
 
 def _translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
@@ -53,22 +46,17 @@ def _translate_overrides(translator, model, tokenizer, translations, src_lang, t
 
 def _projection_overrides(aligner, method, bitext, projection_config=None, encoder=None, seed=None,
                           label_map=None, ignore=None) -> dict:
+    """The run's ``projection`` section: a projection config file (if given), then the flags."""
     ov: dict = {}
     if projection_config is not None:
         from ..config import load_config
 
         # validated on its own first: its mistakes are reported with its file and line
         ov.update(load_config(projection_config).model_dump(mode="json", exclude_unset=True))
-    flags = {"aligner": aligner, "method": method, "encoder": encoder, "seed": seed}
+    flags = _overrides(aligner, method, bitext, None, encoder, label_map, ignore, seed)
+    if flags["bitext"]:
+        flags["bitext"] = list(ov.get("bitext", [])) + flags["bitext"]
     ov.update({k: v for k, v in flags.items() if v is not None})
-    if bitext:
-        ov["bitext"] = list(ov.get("bitext", [])) + [list(map(str, b)) for b in pairs(bitext)]
-    if label_map:
-        from ..evaluate import parse_label_map
-
-        ov["label_map"] = parse_label_map(label_map)
-    if ignore:
-        ov["ignore_labels"] = list(ignore)
     return ov
 
 

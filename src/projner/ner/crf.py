@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError, ModelError
+from ..io.common import atomic_folder
 from ..types import Sentence, Span, iob_to_spans
 
 __all__ = ["CRFTagger", "word_features", "sentence_features"]
@@ -236,18 +237,10 @@ class CRFTagger:
         dest = Path(path)
         if dest.exists() and (dest.is_file() or (any(dest.iterdir()) and not (dest / _META).exists())):
             raise InputError("output exists and is not a projner model directory; refusing to overwrite", dest)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        try:
+        with atomic_folder(dest) as tmp:
             shutil.copyfile(self._crf.modelfile.name, tmp / _MODEL)
             meta = {"tagger": "crf", "params": self.params(), "labels": self.labels, "train_seconds": self.train_seconds}
             (tmp / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-            if dest.exists():
-                shutil.rmtree(dest)
-            os.replace(tmp, dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "CRFTagger":

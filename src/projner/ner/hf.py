@@ -16,12 +16,11 @@ import json
 import math
 import os
 import random
-import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from ..errors import ConfigError, InputError, ModelError
+from ..errors import InputError, ModelError
+from ..io.common import atomic_folder
 from ..types import Sentence, Span, iob_to_spans
 
 __all__ = ["HFTagger"]
@@ -207,18 +206,10 @@ class HFTagger:
                 opt.zero_grad()
         model.eval()
         dest = Path(output)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
-        try:
+        with atomic_folder(dest) as tmp:
             model.save_pretrained(tmp)
             tok.save_pretrained(tmp)
             (tmp / "projner.json").write_text(json.dumps({"tagger": "hf", "labels": labels}), encoding="utf-8")
-            if dest.exists():
-                shutil.rmtree(dest)
-            os.replace(tmp, dest)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return cls(str(dest), batch_size=batch_size, max_length=max_length, device=device)
 
 

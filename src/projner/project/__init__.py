@@ -6,7 +6,7 @@ All functions are pure: they take the core types and return a new target
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -158,13 +158,12 @@ def refine_options(value: Any) -> RefineOptions | None:
     if isinstance(value, RefineOptions):
         return value
     if isinstance(value, Mapping):
-        try:
-            return RefineOptions(**value)
-        except TypeError:
-            bad = sorted(set(value) - set(RefineOptions.__dataclass_fields__))
-            raise TypeError(f"unknown refine option(s) {', '.join(bad)} "
-                            f"(known: {', '.join(RefineOptions.__dataclass_fields__)})") from None
-    raise TypeError(f"refine must be true, false or a mapping of options, not {value!r}")
+        bad = sorted(set(value) - set(RefineOptions.__dataclass_fields__))
+        if bad:
+            raise TypeError(f"unknown option '{bad[0]}' in refine "
+                            f"(known: {', '.join(RefineOptions.__dataclass_fields__)})")
+        return RefineOptions(**value)
+    raise TypeError(f"refine: {value!r} is not true, false or a mapping of refine options")
 
 
 def build_projector(method: str = "ilp", refine: Any = True, **options: Any) -> Projector:

@@ -68,10 +68,6 @@ def is_lower(tok: str) -> bool:
     return bool(tok) and tok[0].islower()
 
 
-def _is_alpha_cap(tok: str) -> bool:
-    return bool(tok) and tok[0].isupper()
-
-
 def function_words(sentences: Iterable[Sequence[str]], share: float, min_sentences: int) -> frozenset[str]:
     """Lowercase words occurring in at least ``share`` of ``sentences``."""
     df: Counter = Counter()

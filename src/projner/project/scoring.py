@@ -147,7 +147,6 @@ def score_matrix(
         short_lower = lower_word & np.fromiter((len(t) <= 3 for t in tgt.tokens), dtype=bool, count=m)
         cap_word = is_word & tgt_cap
         multi = (ends - starts) > 1
-        linked_any = L.max(axis=0) > 0
     boundary = np.ones((E, C))
     for k, e in enumerate(ents):
         block = L[e.start : e.end]
