@@ -33,12 +33,14 @@ def test_conll_schemes(tmp_path):
     p = write(tmp_path, "iob1.conll", "U.N.\tI-ORG\nofficial\tO\nEkeus\tI-PER\nheads\tO\n")
     with pytest.raises(InputError) as err:
         list(read_conll(p))
-    assert str(err.value) == (f"{p}:1: I-ORG does not continue a ORG entity (IOB2 needs B-ORG first; "
-                              "use --scheme iob1 for IOB1 files)")
+    assert str(err.value) == (
+        f"{p}:1: 2 tags break IOB2 (line 1: I-ORG after the sentence start; line 3: I-PER after O): in IOB2 an I-X "
+        "continues an X entity; --repair-tags reads a stray I-X as B-X (as seqeval does); --scheme iob1 reads IOB1 files")
     assert list(read_conll(p, scheme="iob1"))[0].spans == (Span(0, 1, "ORG"), Span(2, 3, "PER"))
     b = write(tmp_path, "b.conll", "New\tB-LOC\nYork\tE-LOC\nis\tO\nbig\tS-MISC\n")
     assert list(read_conll(b, scheme="bioes"))[0].spans == (Span(0, 2, "LOC"), Span(3, 4, "MISC"))
-    with pytest.raises(InputError, match=r"b.conll:2: tag 'E-LOC' belongs to BIOES"):
+    with pytest.raises(InputError, match=r"b.conll:2: 2 tags break IOB2 \(line 2: E-LOC is a BIOES tag; "
+                       r"line 4: S-MISC is a BIOES tag\): --scheme bioes \(or auto\) reads BIOES files$"):
         list(read_conll(b))
 
 

@@ -17,6 +17,7 @@ from .bitext import BitextFiles, bitext_sources, read_bitext, resolve_bitext_opt
 from .common import atomic_write, count_lines, iter_lines, write_lines
 from .conll import format_conll, read_conll, write_conll
 from .jsonl import read_jsonl, sentence_to_json, write_jsonl
+from .tags import SCHEMES, check_scheme
 from .talp import format_talp, parse_talp_line, read_talp, write_talp
 from .text import read_text, write_text
 
@@ -81,15 +82,18 @@ def read_sentences(
     labels: bool = True,
     scheme: str = "iob2",
     lowercase: bool = False,
+    repair: bool = False,
 ) -> Iterator[Sentence]:
     """Read sentences in ``fmt`` (``auto``, ``conll``, ``jsonl``, ``text`` = whitespace
-    tokens, ``raw`` = raw text split by the word tokenizer)."""
+    tokens, ``raw`` = raw text split by the word tokenizer). Labelled CoNLL is read
+    under the tag ``scheme``, strictly or with ``repair`` (see :mod:`projner.io.tags`)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
+    check_scheme(scheme)
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt == "conll":
-        it: Iterable[Sentence] = read_conll(path, scheme=scheme, labels=labels)
+        it: Iterable[Sentence] = read_conll(path, scheme=scheme, labels=labels, repair=repair)
     elif fmt == "jsonl":
         it = read_jsonl(path, labels=labels)
     else:

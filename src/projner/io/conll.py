@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 from ..errors import InputError
 from ..types import Sentence
 from .common import atomic_write, iter_lines
-from .tags import check_tags
+from .tags import TagChecker
 
 
 def read_conll(
@@ -21,22 +21,27 @@ def read_conll(
     scheme: str = "iob2",
     labels: bool = True,
     keep_docstart: bool = False,
+    repair: bool = False,
 ) -> Iterator[Sentence]:
     """Stream sentences from a CoNLL file.
 
     With ``labels=False`` the last column is ignored (a CoNLL file used as
     unlabelled target tokens); a single-column file is then accepted too.
     Each sentence carries ``meta["line"]``, the file line of its first token.
+    Tags are read under ``scheme`` (:mod:`projner.io.tags`): after a tag that breaks
+    it, nothing more is yielded, the rest of the file is checked, and one error
+    lists every violation; ``repair=True`` reads them leniently and reports the count.
     """
     tokens: list[str] = []
     tags: list[str] = []
     lines: list[int] = []
+    checker = TagChecker(scheme, repair, path)
 
     def flush() -> Sentence | None:
         if not tokens:
             return None
-        spans = check_tags(tags, scheme, path, lines) if labels else ()
-        sent = Sentence(tokens, spans, meta={"line": lines[0]})
+        spans = checker.spans(tags, lines) if labels else ()
+        sent = None if checker.failed else Sentence(tokens, spans, meta={"line": lines[0]})
         tokens.clear(), tags.clear(), lines.clear()
         return sent
 
@@ -52,9 +57,11 @@ def read_conll(
             sent = flush()
             if sent is not None:
                 yield sent
-            if keep_docstart:
+            if keep_docstart and not checker.failed:
                 yield Sentence(["-DOCSTART-"], meta={"line": lineno, "docstart": True})
             continue
+        if labels and len(cols) < 2 and line[:1].isspace():
+            raise InputError(f"empty token: the line starts with white space before {cols[0][:60]!r}", path, lineno)
         if labels and len(cols) < 2:
             raise InputError(
                 f"expected at least 2 columns (token and label), found {len(cols)}: {line[:60]!r}", path, lineno
@@ -69,6 +76,7 @@ def read_conll(
     sent = flush()
     if sent is not None:
         yield sent
+    checker.finish()
 
 
 def format_conll(sentence: Sentence, sep: str = "\t") -> str:
