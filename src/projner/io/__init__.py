@@ -45,20 +45,33 @@ __all__ = [
     "read_sentences",
     "write_sentences",
     "detect_format",
+    "output_format",
     "FORMATS",
+    "OUTPUT_FORMATS",
+    "SCHEMES",
 ]
 
-FORMATS = ("auto", "conll", "jsonl", "text", "raw")
+FORMATS = ("auto", "conll", "jsonl", "text", "raw", "hf", "parquet", "spacy")
+OUTPUT_FORMATS = ("auto", "conll", "jsonl", "hf-jsonl", "text", "hf", "parquet", "spacy")
+CONLL_SUFFIXES = (".conll", ".conll02", ".conll03", ".conllu", ".bio", ".iob", ".iob2", ".bioes")
+_OUTPUT_SUFFIXES = {**{ext: "conll" for ext in CONLL_SUFFIXES + (".txt", ".tsv", ".tab")},
+                    ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".spacy": "spacy"}
 _TAG_RE = re.compile(r"^(?:O|[BIESLU]-\S+)$")
 
 
 def detect_format(path: str | os.PathLike) -> str:
     """Guess ``conll``, ``jsonl`` or ``text`` from the name, then the first lines."""
+    if Path(path).is_dir() and any((Path(path) / f).is_file() for f in ("state.json", "dataset_dict.json")):
+        return "hf"  # a datasets save_to_disk folder
     name = Path(path).name.lower().removesuffix(".gz")
     if name.endswith((".jsonl", ".json")):
         return "jsonl"
-    if any(name.endswith(ext) for ext in (".conll", ".conll02", ".conll03", ".conllu", ".bio", ".iob", ".iob2", ".bioes")):
+    if name.endswith(CONLL_SUFFIXES):
         return "conll"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(".spacy"):
+        return "spacy"
     seen = 0
     tagged = 0
     for _, line in iter_lines(path):
@@ -85,8 +98,9 @@ def read_sentences(
     repair: bool = False,
 ) -> Iterator[Sentence]:
     """Read sentences in ``fmt`` (``auto``, ``conll``, ``jsonl``, ``text`` = whitespace
-    tokens, ``raw`` = raw text split by the word tokenizer). Labelled CoNLL is read
-    under the tag ``scheme``, strictly or with ``repair`` (see :mod:`projner.io.tags`)."""
+    tokens, ``raw`` = raw text split by the word tokenizer, ``hf`` = a datasets
+    ``save_to_disk`` folder, ``parquet``, ``spacy`` = a DocBin). Tags are read under
+    the tag ``scheme``, strictly or with ``repair`` (see :mod:`projner.io.tags`)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
     check_scheme(scheme)
@@ -95,7 +109,15 @@ def read_sentences(
     if fmt == "conll":
         it: Iterable[Sentence] = read_conll(path, scheme=scheme, labels=labels, repair=repair)
     elif fmt == "jsonl":
-        it = read_jsonl(path, labels=labels)
+        it = read_jsonl(path, labels=labels, scheme=scheme, repair=repair)
+    elif fmt in ("hf", "parquet"):
+        from .hf import read_hf_disk, read_parquet
+
+        it = (read_hf_disk if fmt == "hf" else read_parquet)(path, labels=labels, scheme=scheme, repair=repair)
+    elif fmt == "spacy":
+        from .docbin import read_docbin
+
+        it = read_docbin(path, labels=labels)
     else:
         it = read_text(path, tokenizer="whitespace" if fmt == "text" else "word")
     if lowercase:
@@ -103,15 +125,43 @@ def read_sentences(
     return iter(it)
 
 
-def write_sentences(path: str | os.PathLike, sentences: Iterable[Sentence], fmt: str = "auto") -> int:
-    """Write labelled sentences; ``auto`` picks JSONL for ``.jsonl`` names, else CoNLL."""
+def output_format(path: str | os.PathLike, fmt: str = "auto") -> str:
+    """The format ``write_sentences`` will write to ``path``; refuses (before any work)
+    a name whose format projner cannot tell or write, rather than writing CoNLL under it."""
+    if fmt not in OUTPUT_FORMATS:
+        raise InputError(f"unknown output format {fmt!r} (use one of {', '.join(OUTPUT_FORMATS)})")
+    name = Path(path).name.lower()
+    gz = name.endswith(".gz")
+    suffix = Path(name.removesuffix(".gz")).suffix
     if fmt == "auto":
-        name = Path(path).name.lower().removesuffix(".gz")
-        fmt = "jsonl" if name.endswith((".jsonl", ".json")) else "conll"
+        fmt = _OUTPUT_SUFFIXES.get(suffix, "")
+        if not fmt:
+            raise InputError(
+                f"cannot tell the output format from the name (use .conll, .jsonl, .parquet or .spacy, .gz for "
+                f"compressed CoNLL/JSONL, or --output-format {'|'.join(OUTPUT_FORMATS[1:])}; hf writes a "
+                "datasets save_to_disk folder)", path)
+    if gz and fmt in ("hf", "parquet", "spacy"):
+        raise InputError(f"{fmt} output cannot be gzip-compressed: drop the .gz", path)
+    if fmt == "hf" and Path(path).is_file():
+        raise InputError("--output-format hf writes a folder, but this is a file", path)
+    if fmt != "hf" and Path(path).is_dir():
+        raise InputError("output path is a directory (--output-format hf writes a datasets folder)", path)
+    return fmt
+
+
+def write_sentences(path: str | os.PathLike, sentences: Iterable[Sentence], fmt: str = "auto") -> int:
+    """Write labelled sentences in ``fmt`` (see :func:`output_format`); returns the count."""
+    fmt = output_format(path, fmt)
     if fmt == "jsonl":
         return write_jsonl(path, sentences)
     if fmt == "conll":
         return write_conll(path, sentences)
     if fmt in ("text", "raw"):
         return write_text(path, sentences)
-    raise InputError(f"unknown output format {fmt!r} (use conll, jsonl or text)")
+    if fmt == "spacy":
+        from .docbin import write_docbin
+
+        return write_docbin(path, sentences)
+    from .hf import write_hf_disk, write_hf_jsonl, write_parquet
+
+    return {"hf": write_hf_disk, "parquet": write_parquet, "hf-jsonl": write_hf_jsonl}[fmt](path, sentences)

@@ -1,7 +1,10 @@
 """JSONL: one sentence per line, ``{"tokens": [...], "spans": [{"start", "end", "label"}]}``.
 
 ``end`` is exclusive. ``spans`` may also be given as ``[start, end, label]`` lists;
-a ``score`` key on a span is kept.
+a ``score`` key on a span is kept. Lines in the Hugging Face convention,
+``{"tokens": [...], "ner_tags": ["B-PER", ...]}`` (or ``tags``/``labels``), are read
+through the tag-scheme policy; integer tags (whose names a JSON file cannot carry)
+and other labelled conventions are refused, never read as unlabelled.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ from typing import Iterable, Iterator
 from ..errors import InputError
 from ..types import Sentence, Span
 from .common import load_json_line, atomic_write, iter_lines
+from .tags import TagChecker
+
+TAG_KEYS = ("ner_tags", "tags", "labels")
+OTHER_LABEL_KEYS = ("entities", "ents", "ner", "entity_mentions", "annotations", "label")
 
 
 def _span(obj, path, lineno) -> Span:
@@ -37,17 +44,40 @@ def _span(obj, path, lineno) -> Span:
         raise InputError(str(exc), path, lineno) from None
 
 
-def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True) -> Sentence:
+def _tag_spans(obj: dict, tokens: list, path, lineno, checker: TagChecker | None) -> list[Span]:
+    key = next((k for k in TAG_KEYS if k in obj), None)
+    if key is None:
+        other = next((k for k in OTHER_LABEL_KEYS if k in obj), None)
+        if other is not None:
+            raise InputError(f"labels under {other!r} are not a convention projner reads: give 'spans' "
+                             "([{start, end, label}], end exclusive) or 'ner_tags' (one tag per token)", path, lineno)
+        return []
+    tags = obj[key]
+    if not isinstance(tags, list) or len(tags) != len(tokens):
+        raise InputError(f"{key!r} must be a list with one tag per token ({len(tokens)} tokens)", path, lineno)
+    if not all(isinstance(t, str) for t in tags):
+        raise InputError(f"{key!r} holds integers, whose label names a JSON file cannot carry: write string tags "
+                         "(\"B-PER\"), or use a save_to_disk folder or Parquet file with ClassLabel names",
+                         path, lineno)
+    checker = checker or TagChecker(path=path)
+    return checker.spans(tags, [lineno] * len(tags))
+
+
+def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True,
+                     checker: TagChecker | None = None) -> Sentence:
     obj = load_json_line(line, path, lineno)
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object with 'tokens' and 'spans'", path, lineno)
     tokens = obj.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(t, str) and t and not any(c.isspace() for c in t) for t in tokens):
         raise InputError("'tokens' must be a list of non-empty strings without white space", path, lineno)
-    raw_spans = obj.get("spans", []) if labels else []
-    if not isinstance(raw_spans, list):
-        raise InputError("'spans' must be a list", path, lineno)
-    spans = [_span(s, path, lineno) for s in raw_spans]
+    if labels and "spans" not in obj:
+        spans = _tag_spans(obj, tokens, path, lineno, checker)
+    else:
+        raw_spans = obj.get("spans", []) if labels else []
+        if not isinstance(raw_spans, list):
+            raise InputError("'spans' must be a list", path, lineno)
+        spans = [_span(s, path, lineno) for s in raw_spans]
     try:
         meta = {"line": lineno}
         if "id" in obj:
@@ -57,11 +87,17 @@ def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True) -> 
         raise InputError(str(exc), path, lineno) from None
 
 
-def read_jsonl(path: str | os.PathLike, *, labels: bool = True) -> Iterator[Sentence]:
+def read_jsonl(path: str | os.PathLike, *, labels: bool = True, scheme: str = "iob2",
+               repair: bool = False) -> Iterator[Sentence]:
+    """Stream sentences; ``ner_tags`` lines are read under ``scheme`` (see :mod:`projner.io.tags`)."""
+    checker = TagChecker(scheme, repair, path)
     for lineno, line in iter_lines(path):
         if not line.strip():
             continue
-        yield parse_jsonl_line(line, path, lineno, labels)
+        sent = parse_jsonl_line(line, path, lineno, labels, checker)
+        if not checker.failed:
+            yield sent
+    checker.finish()
 
 
 def sentence_to_json(sentence: Sentence, with_scores: bool = True) -> str:

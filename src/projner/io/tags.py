@@ -81,6 +81,7 @@ class TagChecker:
     scheme: str = "iob2"
     repair: bool = False
     path: object = None
+    unit: str = "line"  # what the numbers in ``lines`` count: file lines, or dataset rows
     violations: list = field(default_factory=list)  # (line, message), the first SHOWN kept
     kinds: dict = field(default_factory=dict)  # kind -> count, in order of appearance
     count: int = 0
@@ -106,8 +107,10 @@ class TagChecker:
             cur = _parse(tag)
             line = None if lines is None else lines[i]
             if cur is None:
-                raise InputError(f"invalid tag {tag!r}: expected O or PREFIX-TYPE with PREFIX one of B, I, E, S",
-                                 self.path, line)
+                msg = f"invalid tag {tag!r}: expected O or PREFIX-TYPE with PREFIX one of B, I, E, S"
+                if self.unit != "line" and line is not None:
+                    msg, line = f"{self.unit} {line}: {msg}", None
+                raise InputError(msg, self.path, line)
             if self.scheme != "auto":
                 why = _violation(self.scheme, prev, cur, tag)
                 if why:
@@ -122,7 +125,7 @@ class TagChecker:
     def finish(self) -> None:
         if not self.count:
             return
-        first_line = self.violations[0][0]
+        first_line = self.violations[0][0] if self.unit == "line" else None
         plural = "s" * (self.count != 1)
         if self.repair:
             _log.warning(f"{self.path or 'input'}: repaired {self.count} tag{plural} that break{'s' * (self.count == 1)} "
@@ -137,7 +140,7 @@ class TagChecker:
 
     def _where(self, k: int) -> str:
         line = self.violations[k][0]
-        return f"sequence {k + 1}" if line is None else f"line {line}"
+        return f"sequence {k + 1}" if line is None else f"{self.unit} {line}"
 
 
 def check_tags(tags: Sequence[str], scheme: str, path=None, lines: Sequence[int] | None = None,
