@@ -1,11 +1,10 @@
 """File plumbing shared by the readers and writers: UTF-8, transparent gzip,
-errors that name file and line, and atomic writes."""
+errors that name file and line, and atomic writes (:mod:`projner.io.atomic`)."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
-import io
 import os
 import tempfile
 import zlib
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from ..errors import InputError
+from .atomic import atomic_write, check_writable  # noqa: F401  (atomic_write: re-exported)
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -82,52 +82,8 @@ def count_lines(path: str | os.PathLike) -> int:
 
 
 def _check_writable_dir(path: Path) -> Path:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.exists():
-        raise InputError("output folder does not exist", folder)
-    if not folder.is_dir():
-        raise InputError("output folder is not a folder", folder)
-    if not os.access(folder, os.W_OK):
-        raise InputError("output folder is not writable", folder)
-    if path.is_dir():
-        raise InputError("output path is a directory", path)
-    return folder
-
-
-@contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w") -> Iterator[IO]:
-    """Write a file completely or not at all.
-
-    Data goes to a temporary file in the same folder, which is renamed over
-    ``path`` only when the block finishes without an exception. Paths ending in
-    ``.gz`` are gzip-compressed (deterministically: no name, mtime 0).
-    """
-    p = Path(path)
-    folder = _check_writable_dir(p)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if p.suffix == ".gz":
-                gz = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0)
-                with gz:
-                    if "b" in mode:
-                        yield gz
-                    else:
-                        with io.TextIOWrapper(gz, encoding="utf-8", newline="\n") as fh:
-                            yield fh
-            elif "b" in mode:
-                yield raw
-            else:
-                with io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as fh:
-                    yield fh
-                    fh.flush()
-            raw.flush() if not raw.closed else None
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Fail before any work when ``path`` cannot be written (kept for older callers)."""
+    return check_writable(path)
 
 
 @contextlib.contextmanager
