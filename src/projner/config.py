@@ -138,9 +138,11 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
         elif suffix == ".json":
             data = json.loads(text)
         else:
-            import yaml
+            from .yamlload import load_yaml
 
-            data = yaml.safe_load(text)
+            data = load_yaml(text, p)
+    except ConfigError:
+        raise
     except Exception as exc:  # parser errors of three libraries
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         line = line + 1 if line is not None else getattr(exc, "lineno", None)

@@ -33,6 +33,31 @@ def _open_binary(path: str | os.PathLike) -> IO[bytes]:
     return fh
 
 
+def _cr_lines(fh: IO[bytes]) -> Iterator[bytes]:
+    """The file's lines; a file whose first line break is a lone CR (classic Mac
+    line ends) is split at CRs instead of LFs."""
+    first = True
+    for raw in fh:
+        if first:
+            first = False
+            cr = raw.find(b"\r")
+            if cr != -1 and cr < len(raw.rstrip(b"\r\n")) and raw[cr + 1: cr + 2] != b"\n":
+                yield from _split_cr(raw, fh)
+                return
+        yield raw
+
+
+def _split_cr(first: bytes, fh: IO[bytes]) -> Iterator[bytes]:
+    pending = b""
+    for chunk in (first, *fh):
+        parts = (pending + chunk).replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        pending = parts.pop()
+        for part in parts:
+            yield part + b"\n"
+    if pending:
+        yield pending
+
+
 def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for every line, newline stripped, 1-based.
 
@@ -43,7 +68,7 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
     with fh:
         lineno = 0
         try:
-            for raw in fh:
+            for raw in _cr_lines(fh):
                 lineno += 1
                 if b"\x00" in raw:
                     raise InputError("binary data (NUL byte); expected UTF-8 text", path, lineno)

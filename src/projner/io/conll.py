@@ -2,17 +2,27 @@
 
 Two or more columns separated by tabs or spaces; ``-DOCSTART-`` lines skipped;
 a blank line between sentences; IOB1, IOB2 and BIOES input; IOB2 output.
+
+An empty sentence (an empty target line) cannot be a block of zero lines, so it is
+written as a one-line block ``-EMPTY-<TAB>O`` and read back as an empty sentence:
+every record survives the round trip, and tools that do not know the marker see a
+one-token sentence, so sentence counts stay parallel. A ``-DOCSTART-`` line inside
+a sentence (no blank line before it) is an error, not a silent split.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Sentence
 from .common import atomic_write, iter_lines
 from .tags import TagChecker
+
+EMPTY = "-EMPTY-"  # the one-token block that stands for an empty sentence
+_UNWRITABLE = re.compile(r"[\s\x00]")  # what the reader refuses in a token
 
 
 def read_conll(
@@ -40,6 +50,10 @@ def read_conll(
     def flush() -> Sentence | None:
         if not tokens:
             return None
+        if tokens == [EMPTY] and tags[0] == "O":
+            sent = None if checker.failed else Sentence([], meta={"line": lines[0]})
+            tokens.clear(), tags.clear(), lines.clear()
+            return sent
         spans = checker.spans(tags, lines) if labels else ()
         sent = None if checker.failed else Sentence(tokens, spans, meta={"line": lines[0]})
         tokens.clear(), tags.clear(), lines.clear()
@@ -54,6 +68,8 @@ def read_conll(
         cols = line.split("\t") if "\t" in line else line.split()
         cols = [c.strip() for c in cols]
         if cols[0] == "-DOCSTART-":
+            if tokens:
+                raise InputError("-DOCSTART- inside a sentence (a blank line must come before it)", path, lineno)
             sent = flush()
             if sent is not None:
                 yield sent
@@ -80,6 +96,15 @@ def read_conll(
 
 
 def format_conll(sentence: Sentence, sep: str = "\t") -> str:
+    """A sentence's CoNLL lines; an empty sentence is the line ``-EMPTY-<sep>O``.
+
+    A token the reader would refuse (empty, white space, NUL) raises ``ValueError``."""
+    if not sentence.tokens:
+        return f"{EMPTY}{sep}O\n"
+    bad = _UNWRITABLE.search("\x01".join(sentence.tokens))
+    if bad or "" in sentence.tokens:
+        tok = next(t for t in sentence.tokens if not t or _UNWRITABLE.search(t))
+        raise ValueError(f"token {tok[:60]!r} cannot be written to CoNLL (empty, white space or NUL)")
     return "".join(f"{tok}{sep}{tag}\n" for tok, tag in zip(sentence.tokens, sentence.tags()))
 
 
@@ -88,7 +113,11 @@ def write_conll(path: str | os.PathLike, sentences: Iterable[Sentence], sep: str
     n = 0
     with atomic_write(path) as fh:
         for sent in sentences:
-            fh.write(format_conll(sent, sep))
+            try:
+                block = format_conll(sent, sep)
+            except ValueError as exc:
+                raise InputError(f"sentence {n + 1}: {exc}", path) from None
+            fh.write(block)
             fh.write("\n")
             n += 1
     return n

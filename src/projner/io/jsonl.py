@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Iterable, Iterator
 
 from ..errors import InputError
@@ -36,12 +37,27 @@ def _span(obj, path, lineno) -> Span:
         raise InputError(f"span is missing the key {exc.args[0]!r}", path, lineno) from None
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
         raise InputError(f"span offsets must be integers, got {start!r}, {end!r}", path, lineno)
-    if not isinstance(label, str) or not label or any(c.isspace() for c in label):
+    if not isinstance(label, str) or not label or any(c.isspace() for c in label) or _SURROGATE.search(label) \
+            or "\x00" in label:
         raise InputError(f"span label must be a non-empty string without spaces, got {label!r}", path, lineno)
     try:
         return Span(start, end, label, None if score is None else float(score))
     except (ValueError, TypeError) as exc:
         raise InputError(str(exc), path, lineno) from None
+
+
+_NUL = re.compile("\x00")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_characters(tokens: list, path, lineno) -> None:
+    """NUL and lone surrogates (``"\\ud800"``) are valid JSON but not text projner can write."""
+    joined = "\x01".join(tokens)
+    if _NUL.search(joined):
+        raise InputError("a token contains a NUL character (\\u0000)", path, lineno)
+    if _SURROGATE.search(joined):
+        raise InputError("a token contains a lone surrogate (an unpaired \\ud800-\\udfff escape): not valid Unicode",
+                         path, lineno)
 
 
 def _tag_spans(obj: dict, tokens: list, path, lineno, checker: TagChecker | None) -> list[Span]:
@@ -71,6 +87,7 @@ def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True,
     tokens = obj.get("tokens")
     if not isinstance(tokens, list) or not all(isinstance(t, str) and t and not any(c.isspace() for c in t) for t in tokens):
         raise InputError("'tokens' must be a list of non-empty strings without white space", path, lineno)
+    _check_characters(tokens, path, lineno)
     if labels and "spans" not in obj:
         spans = _tag_spans(obj, tokens, path, lineno, checker)
     else:
