@@ -12,6 +12,8 @@ from typing import Iterable, Sequence
 from ..errors import ConfigError, ModelError
 from ..types import Alignment
 from .base import Tokens, check_batch
+from .eflomal_chunks import EFLOMAL_MAX_TOKENS, _fits, eflomal_tempdir as _eflomal_tempdir, join_chunks, \
+    split_long_pairs
 from .symmetrize import METHODS, symmetrize, symmetrize_votes
 
 
@@ -90,6 +92,7 @@ class EflomalAligner:
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
         self.seed = seed
         self._bitext_cache: tuple[list[str], list[str]] | None = None
+        self._warned_long = False
 
     def _bitext_lines(self, main_src: Sequence[Tokens] = (), main_tgt: Sequence[Tokens] = ()) -> tuple[list[str], list[str]]:
         """The extra bitext as eflomal lines; a pair given in the wrong direction
@@ -118,8 +121,27 @@ class EflomalAligner:
 
     def directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens],
                     prefix_len: int | None = None) -> tuple[list[Alignment], list[Alignment]]:
-        """Forward and reverse alignments of one eflomal run (both as source→target links)."""
+        """Forward and reverse alignments of one eflomal run (both as source→target links).
+
+        eflomal aligns nothing in a sentence of 1,024 tokens or more: such pairs are
+        cut into chunks at sentence punctuation (:func:`chunk_pair`), aligned as
+        separate pairs, and their links put back together (with a warning)."""
         check_batch(src, tgt)
+        pieces = split_long_pairs(src, tgt)
+        if pieces is not None:
+            if not self._warned_long:
+                self._warned_long = True
+                n_long = sum(not _fits(s, t) for s, t in zip(src, tgt))
+                logging.getLogger("projner").warning(
+                    "eflomal: %d sentence pair(s) of %s or more tokens (eflomal's limit) aligned in chunks cut at "
+                    "sentence punctuation", n_long, f"{EFLOMAL_MAX_TOKENS:,}")
+            p_src, p_tgt, owners = pieces
+            fwd, rev = self._directional(p_src, p_tgt, prefix_len)
+            return join_chunks(fwd, owners, len(src)), join_chunks(rev, owners, len(src))
+        return self._directional(src, tgt, prefix_len)
+
+    def _directional(self, src: Sequence[Tokens], tgt: Sequence[Tokens],
+                     prefix_len: int | None = None) -> tuple[list[Alignment], list[Alignment]]:
         try:
             import eflomal
         except ImportError:  # pragma: no cover - eflomal is a core dependency
@@ -132,7 +154,7 @@ class EflomalAligner:
         kw = dict(source_prefix_len=plen, target_prefix_len=plen) if plen else {}
         aligner = eflomal.Aligner(model=self.model, n_iterations=self.n_iterations,
                                   n_samplers=self.n_samplers, null_prior=self.null_prior, **kw)
-        with tempfile.TemporaryDirectory(prefix="projner-eflomal-") as tmp:
+        with _eflomal_tempdir() as tmp:
             fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
             priors = open(self.priors, encoding="utf-8") if self.priors else None
             env = {} if self.seed is None else {
