@@ -149,7 +149,7 @@ def speed(args) -> int:
             load = os.getloadavg()[0]
             print(f"en-{lang} {len(src_t)} pairs, {dtype}: {wall:.1f}s = {len(src_t) / wall:.1f} pairs/s "
                   f"({cpu:.1f} CPU-s; load average {load:.1f})", flush=True)
-            EmbeddingAligner.release_models()
+            al.encoder.close()
     return 0
 
 

@@ -8,10 +8,10 @@ from projner.align.backtranslation import (
     align_via_backtranslation,
     compose_scored,
     entity_block_links,
-    project_via_backtranslation,
     same_language_links,
 )
 from projner.align.lexical import LexicalAligner
+from projner.pipelines import project_via_backtranslation
 from projner.translate.markers import MarkerOptions, fuzzy_similarity, parse_marked, translate_with_markers
 from projner.types import Alignment, Sentence, Span
 

@@ -18,6 +18,7 @@ from projner.align.embedding import (  # noqa: E402
     mutual_argmax,
     softmax_extract,
 )
+from projner.align.encoder import EncoderPool  # noqa: E402
 from projner.errors import ConfigError, ModelError  # noqa: E402
 
 S1 = "the house is small and green".split()
@@ -90,37 +91,46 @@ def test_long_sentences_are_windowed(tiny):
              "visited la maison est petite et verte un chat voit chien dans jardin").split()
     assert len(words) == 29
     al = EmbeddingAligner(tiny, layer=2, max_length=12)
-    wins = al.load()._windows([[1]] * len(words))
+    wins = al.encoder.windows([[1]] * len(words))
     cores = [i for _, cs, ce, _ in wins for i in range(cs, ce)]
     assert cores == list(range(len(words)))  # every word in exactly one core
-    assert all(r - l <= al._window for l, _, _, r in wins)
+    assert all(r - l <= al.encoder.loaded.window for l, _, _, r in wins)
     (e,) = al.embed([words])
     assert e.word_of.tolist() == list(range(len(words)))
     assert al.align([words], [words])[0].pairs() == diag(len(words))
 
 
 def test_embeddings_are_computed_once_and_shared(tiny):
-    al = EmbeddingAligner(tiny, layer=2, cache_size=100)
+    pool = EncoderPool()
+    al = EmbeddingAligner(tiny, layer=2, cache_size=100, encoders=pool)
     al.clear_cache()
-    al.load()
+    model = al.load().encoder.loaded.model
     calls = []
-    orig = al._model.forward
+    orig = model.forward
 
     def counting(*a, **k):
         calls.append(1)
         return orig(*a, **k)
 
-    al._model.forward = counting
+    model.forward = counting
     try:
         res = al.align_all_methods([S1, S2], [S2, S1])
         assert sorted(res) == ["argmax", "itermax", "match", "softmax"]
         n = len(calls)
         assert n == 1  # 2 distinct sentences, one batch
-        other = EmbeddingAligner(tiny, layer=2, method="itermax")  # same settings: shared vectors
+        other = EmbeddingAligner(tiny, layer=2, method="itermax", encoders=pool)  # same pool and settings
+        assert other.encoder is al.encoder
         assert [a.pairs() for a in other.align([S1], [S2])] == [a.pairs() for a in res["itermax"][:1]]
         assert len(calls) == n
+        assert al.with_method("match").encoder is al.encoder
     finally:
-        al._model.forward = orig
+        model.forward = orig
+    # no process-wide cache: an aligner outside the pool has its own encoder and vectors
+    alone = EmbeddingAligner(tiny, layer=2)
+    assert alone.encoder is not al.encoder and len(alone.encoder.cache) == 0
+    with pool:
+        pass
+    assert len(al.encoder.cache) == 0 and al.encoder._loaded is None
 
 
 def test_empty_sentences(tiny):
@@ -163,21 +173,21 @@ def test_centering_and_distortion_keep_identical_sentences_diagonal(tiny, center
 
 def test_bare_word_boundary_piece_is_left_out_of_pooling(tiny):
     al = EmbeddingAligner(tiny, layer=2, pooling="subword", cache_size=10)
-    al.load()
-    saved = al._space_id
+    loaded = al.load().encoder.loaded
+    saved = loaded.space_id
     try:
         # pretend '##ing' were SentencePiece's bare '▁': 'playing' is then pooled from 'play' alone
-        al._space_id = al._tokenizer.convert_tokens_to_ids("##ing")
+        loaded.space_id = loaded.tokenizer.convert_tokens_to_ids("##ing")
         al.clear_cache()
         (e,) = al.embed([SUB])
         assert e.word_of.tolist() == [0, 1, 2, 3, 4]
     finally:
-        al._space_id = saved
+        loaded.space_id = saved
         al.clear_cache()
 
 
 def test_dtype_resolution(tiny, monkeypatch):
-    from projner.align import embedding as emb
+    from projner.align import encoder as emb
 
     monkeypatch.setattr(emb, "cpu_has_bf16", lambda: True)
     assert emb.resolve_dtype("auto", "cpu") == "bfloat16"

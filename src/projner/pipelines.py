@@ -197,3 +197,20 @@ def benchmark_projection(
         config=config.model_dump(mode="json"),
     )
     return report, projected
+
+
+def project_via_backtranslation(back: Sequence[Sentence], targets: Sequence[Sentence | Sequence[str]],
+                                same: Aligner | None = None,
+                                projector: Projector | None = None) -> list[Sentence]:
+    """Project the spans of labelled back-translations onto the target sentences
+    through a same-language alignment (``same`` default: :class:`SameLanguageAligner`;
+    ``projector`` default: heuristic)."""
+    from .align.backtranslation import SameLanguageAligner
+
+    same = same or SameLanguageAligner()
+    projector = projector or build_projector("heuristic")
+    tsents = [t if isinstance(t, Sentence) else Sentence(list(t)) for t in targets]
+    if len(back) != len(tsents):
+        raise ValueError(f"{len(back)} back-translations but {len(tsents)} target sentences")
+    aligns = same.align([b.tokens for b in back], [t.tokens for t in tsents])
+    return [projector(b, t.with_spans(()), a) for b, t, a in zip(back, tsents, aligns)]

@@ -10,16 +10,16 @@ more reliably than the cross-lingual alignment. Two ways to use it:
   so that ``--encoder`` reaches it): source→target links are the composition of a
   cross-lingual source→bt alignment with the same-language bt→target alignment,
   optionally combined with a direct source→target aligner.
-- :func:`project_via_backtranslation`: when ``bt`` already carries entity spans
-  (marker-based translation, :mod:`projner.translate.markers`), its spans are
-  projected straight onto the target through the same-language alignment.
+- :func:`projner.pipelines.project_via_backtranslation`: when ``bt`` already carries
+  entity spans (marker-based translation, :mod:`projner.translate.markers`), its spans
+  are projected straight onto the target through the same-language alignment.
 
 :class:`SameLanguageAligner` (``same-language``) aligns two sentences of one language.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -27,10 +27,10 @@ from ..errors import ConfigError, InputError
 from ..types import Alignment, Sentence
 from .base import Aligner, Tokens, check_batch
 from .combine import augment, combine_alignments
-from .lexical import fold, token_similarity
+from ..text.similarity import fold, token_similarity
 
 __all__ = ["SameLanguageAligner", "BackTranslationAligner", "same_language_links", "compose_scored",
-           "align_via_backtranslation", "project_via_backtranslation", "entity_block_links"]
+           "align_via_backtranslation", "entity_block_links"]
 
 
 def same_language_links(a: Tokens, b: Tokens, threshold: float = 0.7, min_length: int = 4) -> Alignment:
@@ -87,6 +87,7 @@ class SameLanguageAligner:
     embedding: further options of that embedding aligner.
     statistical: an aligner name (e.g. ``eflomal``) or object adding links for words
         still unaligned after that.
+    encoders: an :class:`~projner.align.encoder.EncoderPool` for the embedding aligner.
     """
 
     name = "same-language"
@@ -94,13 +95,13 @@ class SameLanguageAligner:
     def __init__(self, threshold: float = 0.7, min_length: int = 4, model: str | None = None,
                  embedding: Mapping[str, Any] | None = None, neural: Aligner | None = None,
                  statistical: Aligner | str | None = None,
-                 statistical_options: Mapping[str, Any] | None = None) -> None:
+                 statistical_options: Mapping[str, Any] | None = None, encoders: Any = None) -> None:
         self.threshold = threshold
         self.min_length = min_length
         if neural is None and model is not None:
             from .embedding import EmbeddingAligner
 
-            neural = EmbeddingAligner(model=model, **{"method": "itermax", **dict(embedding or {})})
+            neural = EmbeddingAligner(model=model, **{"method": "itermax", **dict(embedding or {})}, encoders=encoders)
         self.neural = neural
         if isinstance(statistical, str):
             from ..registry import create
@@ -201,22 +202,6 @@ def align_via_backtranslation(src: Sequence[Tokens], tgt: Sequence[Tokens], back
     return [combine_alignments([x, y], combine) for x, y in zip(d, composed)]
 
 
-def project_via_backtranslation(back: Sequence[Sentence], targets: Sequence[Sentence | Tokens],
-                                same: Aligner | None = None,
-                                projector: Callable[..., Sentence] | None = None) -> list[Sentence]:
-    """Project the spans of labelled back-translations onto the target sentences
-    through a same-language alignment (``projector`` default: heuristic)."""
-    from ..project import build_projector
-
-    same = same or SameLanguageAligner()
-    projector = projector or build_projector("heuristic")
-    tsents = [t if isinstance(t, Sentence) else Sentence(list(t)) for t in targets]
-    if len(back) != len(tsents):
-        raise ValueError(f"{len(back)} back-translations but {len(tsents)} target sentences")
-    aligns = same.align([b.tokens for b in back], [t.tokens for t in tsents])
-    return [projector(b, t.with_spans(()), a) for b, t, a in zip(back, tsents, aligns)]
-
-
 class BackTranslationAligner:
     """Source→target alignment through a back-translation of the source into the
     target language (see :func:`align_via_backtranslation`).
@@ -232,6 +217,8 @@ class BackTranslationAligner:
     model: encoder for ``embedding`` members (cross, direct, same-language).
     same_language: options of the :class:`SameLanguageAligner`.
     options: per-member options, as in a config's ``aligner_options``.
+    encoders: an :class:`~projner.align.encoder.EncoderPool` shared by every embedding
+        aligner inside (default: a new one, shared among them).
     """
 
     name = "backtranslation"
@@ -240,9 +227,11 @@ class BackTranslationAligner:
                  cross: str = "embedding", direct: str | None = "embedding", combine: str = "augment",
                  model: str | None = None, same_language: Mapping[str, Any] | None = None,
                  options: Mapping[str, Mapping[str, Any]] | None = None, tokenize: bool = False,
-                 bitext: Sequence = (), lowercase: bool | None = None) -> None:
+                 bitext: Sequence = (), lowercase: bool | None = None, encoders: Any = None) -> None:
         from . import build_aligner
+        from .encoder import EncoderPool
 
+        encoders = encoders if encoders is not None else EncoderPool()
         if translations is None and translator is None:
             raise ConfigError("backtranslation: give translations (a file or a list) or a translator")
         if combine not in ("augment", "union", "intersection"):
@@ -253,6 +242,8 @@ class BackTranslationAligner:
             name = name.strip()
             if name.startswith("embedding") and model is not None:
                 opts.setdefault(name, {}).setdefault("model", model)
+            if name == "embedding":
+                opts.setdefault(name, {})["encoders"] = encoders
             if name == "eflomal":
                 if bitext:
                     opts.setdefault(name, {})["bitext"] = list(bitext)
@@ -263,7 +254,7 @@ class BackTranslationAligner:
         sl = dict(same_language or {})
         if model is not None and sl.get("model", None) is None and sl.pop("neural", True):
             sl["model"] = model
-        self.same = SameLanguageAligner(**sl)
+        self.same = SameLanguageAligner(**sl, encoders=encoders)
         self.combine = combine
         self.translator = translator
         self.tokenize = tokenize

@@ -37,11 +37,13 @@ __all__ = ["VoteAligner", "RescueAligner", "vote", "rescue", "confirmed"]
 
 
 def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: str | None,
-                    bitext: Sequence, lowercase: bool | None) -> dict[str, Any]:
+                    bitext: Sequence, lowercase: bool | None, encoders: Any = None) -> dict[str, Any]:
     base = name.partition(":")[0]
     opts = dict(options.get(name, options.get(base, {})))
     if base.startswith("embedding") and model is not None:
         opts.setdefault("model", model)
+    if base == "embedding" and encoders is not None:
+        opts["encoders"] = encoders
     if base == "eflomal":
         if bitext:
             opts["bitext"] = list(opts.get("bitext", [])) + list(bitext)
@@ -55,12 +57,18 @@ def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: 
     return opts
 
 
-def _build_members(names: Sequence[str], options, model, bitext, lowercase) -> list[Aligner]:
+def _build_members(names: Sequence[str], options, model, bitext, lowercase, encoders=None) -> list[Aligner]:
+    """The members by name; embedding members share encoders (and vectors) through one pool."""
+    if encoders is None:
+        from .encoder import EncoderPool
+
+        encoders = EncoderPool()
     members = []
     for name in names:
         base = name.partition(":")[0]
         try:
-            members.append(create("aligner", base, **_member_options(name, options, model, bitext, lowercase)))
+            members.append(create("aligner", base, **_member_options(name, options, model, bitext, lowercase,
+                                                                       encoders)))
         except ValueError as exc:
             raise ConfigError(f"ensemble member {name!r}: {exc}") from None
     return members
@@ -141,6 +149,8 @@ class VoteAligner:
         (needs an ``embedding`` member).
     model / bitext / lowercase: passed to embedding / eflomal members.
     options: keyword arguments per member name.
+    encoders: an :class:`~projner.align.encoder.EncoderPool` shared by the embedding
+        members (default: a new pool, so the members share vectors among themselves).
     scores: link scores of the output, ``vote`` (the vote fraction, default),
         ``similarity`` (the neural cosine similarity; needs an embedding member) or
         ``none`` (no scores: every link that passed the vote counts fully in projection).
@@ -160,7 +170,7 @@ class VoteAligner:
                  similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
                  lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
                  scores: str = "vote", confirm_similarity: float | None = None, confirm_member: str = "eflomal",
-                 confirm_weight: float = 1.0) -> None:
+                 confirm_weight: float = 1.0, encoders: Any = None) -> None:
         if scores not in ("vote", "similarity", "none"):
             raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
         self.scores = scores
@@ -178,7 +188,7 @@ class VoteAligner:
         self.threshold = float(threshold)
         self.use_scores = use_scores
         self.similarity_weight = float(similarity_weight)
-        self.members = _build_members(self.member_names, dict(options or {}), model, bitext, lowercase)
+        self.members = _build_members(self.member_names, dict(options or {}), model, bitext, lowercase, encoders)
         self.neural = _neural(self.members)
         if (self.similarity_weight or scores == "similarity") and self.neural is None:
             raise ConfigError("embedding-vote: similarity_weight / scores='similarity' need an embedding member")
@@ -235,12 +245,12 @@ class RescueAligner:
                  rescue_threshold: float | None = 0.5, lexical: bool = True, model: str | None = None,
                  bitext: Sequence = (), lowercase: bool | None = None,
                  embedding: Mapping[str, Any] | None = None,
-                 options: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+                 options: Mapping[str, Mapping[str, Any]] | None = None, encoders: Any = None) -> None:
         opts = {k: dict(v) for k, v in dict(options or {}).items()}
         opts.setdefault("embedding", {}).update(dict(embedding or {}))
         opts["embedding"]["method"] = method
         names = [statistical, "embedding"] + (["lexical"] if lexical else [])
-        members = _build_members(names, opts, model, bitext, lowercase)
+        members = _build_members(names, opts, model, bitext, lowercase, encoders)
         self.statistical, self.neural = members[0], members[1]
         self.lexical = members[2] if lexical else None
         self.filter_threshold = filter_threshold

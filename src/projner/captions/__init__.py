@@ -11,7 +11,8 @@
   scores target candidates against the pair's image (imported on demand: it
   needs torch and transformers).
 
-Importing this package registers the ``caption-lexicon`` aligner.
+The ``caption-lexicon`` aligner is registered by name in :mod:`projner.registry`
+(built-in components), so naming it in a config needs no import here.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from typing import Sequence
 import numpy as np
 
 from ..align.base import Tokens, check_batch
-from ..registry import register
 from ..types import Alignment
 from .lexicon import Lexicon
 
@@ -78,4 +77,3 @@ class CaptionLexiconAligner:
         return [self.align_one(s, t) for s, t in zip(src, tgt)]
 
 
-register("aligner", "caption-lexicon")(CaptionLexiconAligner)

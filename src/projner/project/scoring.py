@@ -27,7 +27,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..align.lexical import fold
+from ..text.similarity import fold
 from ..types import Pair, Span
 from .candidates import Candidate
 
