@@ -1,5 +1,9 @@
 """The ``projner`` command line: a thin typer app over pipelines, io and evaluate.
 
+The commands are top-level functions in :mod:`projner.commands` (listed in
+:data:`projner.commands.COMMANDS`); this module owns the app, the entry point
+:func:`main` and the translation of errors into messages and exit codes.
+
 User mistakes (:class:`projner.errors.ProjnerError`) print one line
 ``projner: error: FILE:LINE: what is wrong`` and exit with code 2; internal errors
 exit 1 with a short message, and the traceback only under ``--debug``.
@@ -23,9 +27,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# modules under projner.cli_ext (or dotted paths) that add commands with register(app)
-EXTENSIONS: tuple[str, ...] = ("projner.cli_ext.core", "transfer", "alignment", "captions")
-
 _STATE = {"debug": False}
 
 
@@ -47,13 +48,15 @@ def _root(
     _STATE["debug"] = debug
 
 
-def _load_extensions() -> None:
-    """Register the extension commands (all commands come from them), once."""
+def _register_commands() -> None:
+    """Add every command of :data:`projner.commands.COMMANDS` to the app, once."""
+    from .commands import COMMANDS
+
     if app.registered_commands:
         return
-    for mod in EXTENSIONS:
-        module = importlib.import_module(mod if "." in mod else f"projner.cli_ext.{mod}")
-        module.register(app)
+    for name, target in COMMANDS:
+        module, _, function = target.partition(":")
+        app.command(name)(getattr(importlib.import_module(module), function))
 
 
 def _log_warnings() -> None:
@@ -80,10 +83,11 @@ def error(message: str) -> None:
 
 # options that take two values (SRC TGT); typer has no multi-value repeatable options,
 # so "--bitext A B" is rewritten to "--bitext A --bitext B" and paired up again
+# (projner.commands.options.pairs)
 PAIR_OPTIONS = ("--bitext",)
 
 
-def _expand_pairs(args: list[str]) -> list[str]:
+def expand_pairs(args: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(args):
@@ -100,20 +104,14 @@ def _expand_pairs(args: list[str]) -> list[str]:
     return out
 
 
-def pairs(values) -> list[tuple]:
-    """Undo :func:`_expand_pairs`: ``[a, b, c, d]`` → ``[(a, b), (c, d)]``."""
-    values = list(values or [])
-    return list(zip(values[0::2], values[1::2]))
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``projner`` console script."""
-    _load_extensions()
+    _register_commands()
     _log_warnings()
     args = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in args
     try:
-        args = _expand_pairs(args)
+        args = expand_pairs(args)
         app(args=args, standalone_mode=False)
     except ProjnerError as exc:
         error(exc.located())

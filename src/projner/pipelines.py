@@ -7,6 +7,7 @@ functions here and in :mod:`projner.io` / :mod:`projner.evaluate`.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
 from .align import Aligner, build_aligner
@@ -214,3 +215,42 @@ def project_via_backtranslation(back: Sequence[Sentence], targets: Sequence[Sent
         raise ValueError(f"{len(back)} back-translations but {len(tsents)} target sentences")
     aligns = same.align([b.tokens for b in back], [t.tokens for t in tsents])
     return [projector(b, t.with_spans(()), a) for b, t, a in zip(back, tsents, aligns)]
+
+
+def _read_alignment_file(path: Path, fmt: str, one_indexed: bool, n: int | None = None):
+    from .io.wpt import detect_alignment_format, read_alignments
+
+    fmt = detect_alignment_format(path) if fmt == "auto" else fmt
+    return fmt, read_alignments(path, fmt, one_indexed=one_indexed, n_sentences=n)
+
+
+def evaluate_alignment_files(gold: Path, pred: Path, *, gold_format: str = "auto", pred_format: str = "auto",
+                             gold_one_indexed: bool = False, pred_one_indexed: bool = False,
+                             transpose_pred: bool = False) -> dict:
+    """Score a predicted alignment file against a gold file; returns a JSON-able dict."""
+    from .align.evaluation import score_alignments
+    from .io.wpt import ALIGNMENT_FORMATS
+
+    for name, fmt, path in (("gold", gold_format, gold), ("prediction", pred_format, pred)):
+        if fmt not in ALIGNMENT_FORMATS:
+            raise InputError(f"unknown {name} format {fmt!r} (use one of auto, talp, wpt, jsonl)", path)
+    pfmt, pred_al = _read_alignment_file(pred, pred_format, pred_one_indexed)
+    gfmt = gold_format
+    if gfmt == "auto":
+        from .io.wpt import detect_alignment_format
+
+        gfmt = detect_alignment_format(gold)
+    # a WPT file lists only sentences with links: size it like the prediction
+    gfmt, gold_al = _read_alignment_file(gold, gfmt, gold_one_indexed, len(pred_al) if gfmt == "wpt" else None)
+    if pfmt == "wpt" and len(pred_al) < len(gold_al):
+        pfmt, pred_al = _read_alignment_file(pred, "wpt", pred_one_indexed, len(gold_al))
+    if not gold_al:
+        raise InputError("no gold alignments", gold)
+    if len(gold_al) != len(pred_al):
+        raise InputError(f"{len(pred_al)} predicted sentences but {len(gold_al)} gold sentences in {gold}", pred)
+    if transpose_pred:
+        pred_al = [a.transpose() for a in pred_al]
+    scores = score_alignments(gold_al, pred_al)
+    out = scores.as_dict()
+    out.update({"gold": str(gold), "prediction": str(pred), "gold_format": gfmt, "prediction_format": pfmt})
+    return out

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from ..errors import InputError
 from ..types import Sentence
 from .bitext import BitextFiles, bitext_sources, read_bitext, resolve_bitext_options
-from .common import atomic_write, count_lines, iter_lines, write_lines
+from .common import atomic_write, check_writable, count_lines, iter_lines, write_lines
 from .conll import format_conll, read_conll, write_conll
 from .jsonl import read_jsonl, sentence_to_json, write_jsonl
 from .tags import SCHEMES, check_scheme
@@ -27,6 +27,7 @@ __all__ = [
     "read_bitext",
     "resolve_bitext_options",
     "atomic_write",
+    "check_writable",
     "count_lines",
     "iter_lines",
     "write_lines",

@@ -49,7 +49,7 @@ class HFTagger:
         label_map: dict[str, str] | None = None,
         offline: bool = True,
     ) -> None:
-        from ..translate._hf_common import check_model_location
+        from ..hub import check_model_location
         from ..translate.hf import _pick_device
 
         self.model_name = check_model_location(model, "NER model")
@@ -158,7 +158,7 @@ class HFTagger:
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
-        from ..translate._hf_common import check_model_location
+        from ..hub import check_model_location
         from ..translate.hf import _pick_device
 
         base = check_model_location(base_model, "base encoder")

@@ -16,27 +16,7 @@ from ..errors import ConfigError, ModelError
 _SENT_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+")
 
 
-def looks_like_path(name: str) -> bool:
-    return (
-        os.sep in name
-        or name.startswith((".", "~"))
-        or (os.altsep is not None and os.altsep in name)
-        or Path(name).exists()
-        or name.count("/") > 1
-    )
-
-
-def check_model_location(model: str | os.PathLike, what: str = "translation model") -> str:
-    """Return ``model`` as a string; a path that does not exist is a :class:`ModelError`."""
-    name = os.fspath(model)
-    p = Path(name).expanduser()
-    if p.exists():
-        if not p.is_dir():
-            raise ModelError(f"{what} {name!r} is a file; expected a model directory", name)
-        return str(p)
-    if name.startswith((".", "/", "~")) or name.count("/") > 1 or os.sep == "\\" and "\\" in name:
-        raise ModelError(f"{what} not found: no directory {name!r}", name)
-    return name  # a hub name such as Helsinki-NLP/opus-mt-en-de, loaded from the local cache only
+from ..hub import check_model_location, looks_like_path  # noqa: F401  (re-exported)
 
 
 def load_tokenizer(model: str, *, offline: bool = True, what: str = "translation model"):

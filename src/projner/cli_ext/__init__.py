@@ -1,2 +1,0 @@
-"""CLI extensions: each module defines ``register(app)`` and is listed in
-``projner.cli.EXTENSIONS``."""

@@ -1,0 +1,149 @@
+"""Helpers of the commands: reading whole inputs with located errors, output
+checks, configuration overrides from flags, progress and printing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from ..errors import InputError
+from .options import pairs
+
+
+def progress(total: int, description: str):
+    """A rich progress bar on stderr when it is a terminal; a no-op otherwise."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=console, transient=True, disable=not console.is_terminal)
+    task = prog.add_task(description, total=total)
+    return prog, (lambda n: prog.advance(task, n))
+
+
+def status(message: str):
+    """A spinner with ``message`` on stderr when it is a terminal."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if console.is_terminal:
+        return console.status(message)
+    return contextlib.nullcontext()
+
+
+def progress_enabled() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
+
+
+def log(message: str) -> None:
+    typer.echo(f"projner: {message}", err=True)
+
+
+def read_all(path: Path, fmt: str, *, labels: bool, scheme: str = "iob2") -> list:
+    """Every sentence of ``path``; an empty file is an input error."""
+    from ..io import read_sentences
+
+    out = []
+    for s in read_sentences(path, fmt, labels=labels, scheme=scheme):
+        s.meta["path"] = str(path)
+        out.append(s)
+    if not out:
+        raise InputError("no sentences in this file", path)
+    return out
+
+
+def read_alignments(path: Path, n: int, sources, targets) -> list:
+    """Precomputed alignments of ``n`` pairs, each checked against its sentences."""
+    from ..io import read_talp
+
+    aligns = []
+    for k, a in enumerate(read_talp(path)):
+        if k < n:
+            try:
+                a.check_bounds(len(sources[k]), len(targets[k]))
+            except ValueError as exc:
+                raise InputError(str(exc), path, k + 1) from None
+        aligns.append(a)
+    if len(aligns) != n:
+        raise InputError(f"{len(aligns)} alignment lines but {n} sentence pairs", path)
+    return aligns
+
+
+def check_output(*paths: Optional[Path]) -> None:
+    """Fail before any work when an output cannot be written."""
+    from ..io import check_writable
+
+    for path in paths:
+        if path:
+            check_writable(Path(path))
+
+
+def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None, encoder=None, label_map=None,
+                         ignore=None, seed=None) -> dict:
+    """The projection configuration keys set by flags (None = not given)."""
+    from ..evaluate import parse_label_map
+
+    ov = {"aligner": aligner, "method": method, "bitext": [list(map(str, b)) for b in pairs(bitext)] if bitext else None,
+          "lowercase": lowercase, "encoder": encoder, "seed": seed}
+    if label_map:
+        ov["label_map"] = parse_label_map(label_map)
+    if ignore:
+        ov["ignore_labels"] = list(ignore)
+    return ov
+
+
+def load_projection_config(config: Optional[Path], overrides: dict):
+    from ..config import load_config
+
+    cfg = load_config(config, overrides)
+    for src, tgt in cfg.bitext:
+        for p in (src, tgt):
+            if not Path(p).is_file():
+                raise InputError("bitext file not found", p)
+    return cfg
+
+
+def print_report(report, title: str = "") -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None)
+    for col in ("type", "precision", "recall", "f1", "gold", "pred", "correct"):
+        table.add_column(col, justify="left" if col == "type" else "right")
+    for lab, t in sorted(report.per_type.items()):
+        table.add_row(lab, f"{t.precision:.4f}", f"{t.recall:.4f}", f"{t.f1:.4f}", str(t.support), str(t.predicted),
+                      str(t.correct))
+    o = report.overall
+    table.add_row("[bold]overall[/bold]", f"{o.precision:.4f}", f"{o.recall:.4f}", f"[bold]{o.f1:.4f}[/bold]",
+                  str(o.support), str(o.predicted), str(o.correct))
+    Console(highlight=False).print(table)
+    extra = f"sentences: {report.sentences}"
+    if report.projection_ratio is not None:
+        extra += f"   projection ratio: {report.projection_ratio:.4f}"
+    Console(highlight=False).print(extra)
+
+
+def show_scores(title: str, scores: dict) -> None:
+    """One line: overall P/R/F1 and F1 per type."""
+    o = scores.get("overall", {})
+    line = f"{title}: P {o.get('precision', 0):.4f}  R {o.get('recall', 0):.4f}  F1 {o.get('f1', 0):.4f}"
+    per = scores.get("per_type", {})
+    if per:
+        line += "  (" + ", ".join(f"{k} {v.get('f1', 0):.3f}" for k, v in per.items()) + ")"
+    typer.echo(line)
+
+
+def write_json(path: Path, data: Any, indent: int = 2, ensure_ascii: bool = False, default=None) -> None:
+    """``data`` as JSON, written atomically."""
+    from ..io import atomic_write
+
+    with atomic_write(path) as fh:
+        json.dump(data, fh, indent=indent, ensure_ascii=ensure_ascii, default=default)
+        fh.write("\n")

@@ -1,0 +1,78 @@
+"""``projner evaluate`` (entity-level scores) and ``projner evaluate-alignment``
+(AER, precision, recall and F1 of word alignments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError
+from .common import check_output, print_report, read_all, write_json
+from .options import SOURCE_FORMATS, Ignore, JsonOut, LabelMap, Scheme
+
+ALIGNMENT_FORMATS = "auto, talp, wpt, jsonl"
+
+
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold labelled file (CoNLL or JSONL).")],
+    pred: Annotated[Path, typer.Argument(help="Predicted labelled file, same sentences and tokens.")],
+    json_out: JsonOut = None,
+    source: Annotated[Optional[Path], typer.Option(
+        "--source", help="Labelled source file, to report the projection ratio.")] = None,
+    gold_format: Annotated[str, typer.Option("--gold-format", help=f"Gold format: {SOURCE_FORMATS}.")] = "auto",
+    pred_format: Annotated[str, typer.Option("--pred-format", help=f"Prediction format: {SOURCE_FORMATS}.")] = "auto",
+    scheme: Scheme = "iob2",
+    label_map: LabelMap = None,
+    ignore: Ignore = None,
+) -> None:
+    """Entity-level precision, recall and F1 per type and overall (seqeval semantics)."""
+    from ..evaluate import evaluate as run_eval
+    from ..evaluate import parse_label_map
+
+    check_output(json_out)
+    g = read_all(gold, gold_format, labels=True, scheme=scheme)
+    p = read_all(pred, pred_format, labels=True, scheme=scheme)
+    if len(g) != len(p):
+        raise InputError(f"{len(p)} sentences here but {len(g)} in the gold file {gold}", pred)
+    src_spans = None
+    if source:
+        s = read_all(source, "auto", labels=True, scheme=scheme)
+        if len(s) != len(g):
+            raise InputError(f"{len(s)} sentences here but {len(g)} in the gold file {gold}", source)
+        src_spans = [x.spans for x in s]
+    report = run_eval(g, p, label_map=parse_label_map(label_map or []), ignore=ignore or (), source=src_spans)
+    print_report(report, title=f"{pred} vs {gold}")
+    if json_out:
+        write_json(json_out, report.as_dict())
+
+
+def evaluate_alignment(
+    gold: Annotated[Path, typer.Argument(
+        help="Gold alignments: talp (i-j sure, ipj / i?j possible), WPT or JSONL.")],
+    pred: Annotated[Path, typer.Argument(help="Predicted alignments, same sentences, any of the same formats.")],
+    gold_format: Annotated[str, typer.Option("--gold-format", help=f"Gold format: {ALIGNMENT_FORMATS}.")] = "auto",
+    pred_format: Annotated[str, typer.Option(
+        "--pred-format", help=f"Prediction format: {ALIGNMENT_FORMATS}.")] = "auto",
+    one_indexed: Annotated[bool, typer.Option("--one-indexed", help="Both talp/JSONL files are 1-indexed.")] = False,
+    gold_one_indexed: Annotated[bool, typer.Option(
+        "--gold-one-indexed", help="The talp/JSONL gold is 1-indexed (WPT always is).")] = False,
+    pred_one_indexed: Annotated[bool, typer.Option(
+        "--pred-one-indexed", help="The talp/JSONL prediction is 1-indexed.")] = False,
+    transpose: Annotated[bool, typer.Option(
+        "--transpose-pred", help="The prediction links are target-source: swap them.")] = False,
+    json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the scores as JSON.")] = None,
+) -> None:
+    """Score predicted word alignments against gold: AER, precision, recall, F1 (sure/possible links)."""
+    from ..pipelines import evaluate_alignment_files
+
+    res = evaluate_alignment_files(gold, pred, gold_format=gold_format, pred_format=pred_format,
+                                   gold_one_indexed=one_indexed or gold_one_indexed,
+                                   pred_one_indexed=one_indexed or pred_one_indexed, transpose_pred=transpose)
+    typer.echo(f"{'sentences':<12}{res['sentences']}")
+    typer.echo(f"{'links':<12}predicted {res['predicted']}, gold sure {res['sure']}, gold possible {res['possible']}")
+    for key in ("aer", "precision", "recall", "f1"):
+        typer.echo(f"{key.upper() if key == 'aer' else key:<12}{res[key]:.4f}")
+    if json_out:
+        write_json(json_out, res, ensure_ascii=True)

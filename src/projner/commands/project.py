@@ -1,0 +1,168 @@
+"""``projner project``, ``projner align`` and ``projner benchmark-projection``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import (check_output, load_projection_config, print_report, progress, projection_overrides, read_alignments,
+                     read_all, status, write_json)
+from .options import (SOURCE_FORMATS, TARGET_FORMATS, Aligner, AlignmentFile, Bitext, Config, Encoder, Ignore, LabelMap,
+                      Lowercase, Method, Scheme, Seed, SourceFormat, TargetFormat)
+
+
+def project(
+    source: Annotated[Path, typer.Argument(help="Labelled source sentences (CoNLL or JSONL).")],
+    target: Annotated[Path, typer.Argument(help="Target sentences, line-parallel to the source.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Labelled target file (.conll / .jsonl, .gz ok).")],
+    aligner: Aligner = None,
+    method: Method = None,
+    bitext: Bitext = None,
+    lowercase: Lowercase = None,
+    config: Config = None,
+    encoder: Encoder = None,
+    seed: Seed = None,
+    source_format: SourceFormat = "auto",
+    target_format: TargetFormat = "auto",
+    output_format: Annotated[str, typer.Option(
+        "--output-format", help="conll, jsonl (keeps scores), or auto by the file name.")] = "auto",
+    scheme: Scheme = "iob2",
+    alignment: AlignmentFile = None,
+    save_alignment: Annotated[Optional[Path], typer.Option(
+        "--save-alignment", help="Also write the alignments (talp).")] = None,
+    label_map: LabelMap = None,
+    ignore: Ignore = None,
+) -> None:
+    """Project entity labels from SOURCE onto TARGET and write the labelled target."""
+    cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
+                                                              ignore, seed))
+    check_output(output, save_alignment)
+    if alignment and not save_alignment:
+        _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme)
+        return
+    from ..io import write_sentences, write_talp
+    from ..pipelines import align_corpus, check_parallel, prepare_source, project_corpus
+
+    sources = read_all(source, source_format, labels=True, scheme=scheme)
+    targets = read_all(target, target_format, labels=False, scheme=scheme)
+    check_parallel(sources, targets, source, target)
+    aligns = read_alignments(alignment, len(sources), sources, targets) if alignment else None
+    t0 = time.perf_counter()
+    if aligns is None:
+        with status(f"aligning {len(sources)} pairs with {cfg.aligner}"):
+            aligns = align_corpus([prepare_source(s, cfg) for s in sources], targets, cfg)
+    prog, advance = progress(len(sources), "projecting")
+    with prog:
+        projected, aligns = project_corpus(sources, targets, cfg, aligns, advance)
+    write_sentences(output, projected, output_format)
+    if save_alignment:
+        write_talp(save_alignment, aligns)
+    n_src = sum(len(s.spans) for s in sources)
+    n_out = sum(len(s.spans) for s in projected)
+    typer.echo(
+        f"projected {n_out} of {n_src} entities onto {len(projected)} sentences "
+        f"({cfg.aligner}, {cfg.method}) in {time.perf_counter() - t0:.1f}s → {output}",
+        err=True,
+    )
+
+
+def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output: Path, source_format: str,
+                       target_format: str, output_format: str, scheme: str) -> None:
+    """Precomputed links: stream, one pair in memory at a time."""
+    from ..io import read_sentences, read_talp, write_sentences
+    from ..pipelines import project_stream
+
+    def corpus():
+        return (read_sentences(source, source_format, labels=True, scheme=scheme),
+                read_sentences(target, target_format, labels=False, scheme=scheme))
+
+    t0 = time.perf_counter()
+    stats: dict = {}
+    sources, targets = corpus()
+    stream = project_stream(sources, targets, read_talp(alignment), cfg, paths=(source, target, alignment),
+                            stats=stats, corpus=corpus)
+    write_sentences(output, stream, output_format)
+    typer.echo(
+        f"projected {stats['projected']} of {stats['source_entities']} entities onto {stats['pairs']} "
+        f"sentences ({cfg.method}, precomputed alignments) in {time.perf_counter() - t0:.1f}s → {output}",
+        err=True,
+    )
+
+
+def align(
+    source: Annotated[Path, typer.Argument(help="Source sentences (CoNLL, JSONL or text).")],
+    target: Annotated[Path, typer.Argument(help="Target sentences, line-parallel.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Alignments, talp/Pharaoh (i-j, 0-indexed).")],
+    aligner: Aligner = None,
+    bitext: Bitext = None,
+    lowercase: Lowercase = None,
+    config: Config = None,
+    encoder: Encoder = None,
+    seed: Seed = None,
+    source_format: Annotated[str, typer.Option("--source-format", help=f"Source format: {TARGET_FORMATS}.")] = "auto",
+    target_format: TargetFormat = "auto",
+    scheme: Scheme = "iob2",
+) -> None:
+    """Word-align SOURCE and TARGET and write talp links."""
+    from ..io import write_talp
+    from ..pipelines import align_corpus, check_parallel
+
+    cfg = load_projection_config(config, projection_overrides(aligner, None, bitext, lowercase, encoder, seed=seed))
+    check_output(output)
+    sources = read_all(source, source_format, labels=False, scheme=scheme)
+    targets = read_all(target, target_format, labels=False, scheme=scheme)
+    check_parallel(sources, targets, source, target)
+    t0 = time.perf_counter()
+    with status(f"aligning {len(sources)} pairs with {cfg.aligner}"):
+        aligns = align_corpus(sources, targets, cfg)
+    write_talp(output, aligns)
+    typer.echo(f"aligned {len(aligns)} pairs ({cfg.aligner}) in {time.perf_counter() - t0:.1f}s → {output}", err=True)
+
+
+def benchmark_projection(
+    source_gold: Annotated[Path, typer.Argument(help="Labelled source gold (CoNLL or JSONL).")],
+    target_gold: Annotated[Path, typer.Argument(help="Labelled target gold, line-parallel.")],
+    json_out: Annotated[Optional[Path], typer.Option(
+        "--json", help="Write overall/per-type scores, sentences and seconds as JSON.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Also write the projected target.")] = None,
+    aligner: Aligner = None,
+    method: Method = None,
+    bitext: Bitext = None,
+    lowercase: Lowercase = None,
+    config: Config = None,
+    encoder: Encoder = None,
+    seed: Seed = None,
+    source_format: SourceFormat = "auto",
+    target_format: Annotated[str, typer.Option(
+        "--target-format", help=f"Target gold format: {SOURCE_FORMATS}.")] = "auto",
+    scheme: Scheme = "iob2",
+    alignment: AlignmentFile = None,
+    label_map: LabelMap = None,
+    ignore: Ignore = None,
+) -> None:
+    """Project SOURCE_GOLD onto the tokens of TARGET_GOLD and score against it."""
+    from ..io import write_sentences
+    from ..pipelines import benchmark_projection as run_bench
+    from ..pipelines import check_parallel
+
+    cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
+                                                              ignore, seed))
+    check_output(json_out, output)
+    src = read_all(source_gold, source_format, labels=True, scheme=scheme)
+    tgt = read_all(target_gold, target_format, labels=True, scheme=scheme)
+    check_parallel(src, tgt, source_gold, target_gold)
+    aligns = read_alignments(alignment, len(src), src, tgt) if alignment else None
+    with status(f"aligning and projecting {len(src)} pairs"):
+        report, projected = run_bench(src, tgt, cfg, aligns)
+    print_report(report, title=f"{cfg.aligner} · {cfg.method} · {target_gold.name}")
+    typer.echo(
+        f"time: {report.extra['seconds']:.2f}s total (align {report.extra['align_seconds']:.2f}s, "
+        f"project {report.extra['project_seconds']:.2f}s = {report.extra['pairs_per_second_projection']:.0f} pairs/s)"
+    )
+    if output:
+        write_sentences(output, projected)
+    if json_out:
+        write_json(json_out, report.as_dict())

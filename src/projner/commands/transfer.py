@@ -1,0 +1,180 @@
+"""``projner translate-train`` and ``projner translate-test``: data transfer through
+machine translation, as resumable steps in a run folder."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..errors import InputError
+from .common import check_output, log, progress_enabled, projection_overrides, show_scores, write_json
+from .options import (Aligner, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device, Encoder, Ignore, LabelMap,
+                      MaxIterations, MaxLength, Method, Model, OutputFormatRun, ProjectionConfigFile, RunConfig, Seed,
+                      SrcLang, SummaryJson, TgtLang, Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
+
+
+def translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
+                        cache, tokenize, translations_format=None) -> dict:
+    """The run's ``translate`` section from flags (None = not given)."""
+    if translations is not None:
+        if translator not in (None, "file"):
+            raise InputError(f"--translations implies --translator file, not {translator!r}")
+        translator = "file"
+    return {"backend": translator, "model": model, "tokenizer": tokenizer,
+            "path": str(translations) if translations is not None else None, "format": translations_format,
+            "src_lang": src_lang, "tgt_lang": tgt_lang, "beam_size": beam, "batch_size": batch, "max_length": maxlen,
+            "device": device, "cache": cache, "tokenize": tokenize}
+
+
+def run_projection_overrides(aligner, method, bitext, projection_config=None, encoder=None, seed=None,
+                             label_map=None, ignore=None) -> dict:
+    """The run's ``projection`` section: a projection config file (if given), then the flags."""
+    ov: dict = {}
+    if projection_config is not None:
+        from ..config import load_config
+
+        # validated on its own first: its mistakes are reported with its file and line
+        ov.update(load_config(projection_config).model_dump(mode="json", exclude_unset=True))
+    flags = projection_overrides(aligner, method, bitext, None, encoder, label_map, ignore, seed)
+    if flags["bitext"]:
+        flags["bitext"] = list(ov.get("bitext", [])) + flags["bitext"]
+    ov.update({k: v for k, v in flags.items() if v is not None})
+    return ov
+
+
+def translate_train(
+    source: Annotated[Optional[Path], typer.Argument(
+        help="Labelled source corpus (CoNLL or JSONL); or 'source:' in --config.")] = None,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Run folder (created; finished steps are reused on rerun).")] = ...,
+    config: RunConfig = None,
+    translator: Translator = None,
+    model: Model = None,
+    tokenizer: Tokenizer = None,
+    translations: Translations = None,
+    translations_format: TranslationsFormat = None,
+    src_lang: SrcLang = None,
+    tgt_lang: TgtLang = None,
+    beam_size: BeamSize = None,
+    batch_size: BatchSize = None,
+    max_length: MaxLength = None,
+    device: Device = None,
+    cache: Cache = None,
+    tokenize: Tokenize = None,
+    aligner: Aligner = None,
+    method: Method = None,
+    bitext: Bitext = None,
+    projection_config: ProjectionConfigFile = None,
+    encoder: Encoder = None,
+    seed: Seed = None,
+    label_map: LabelMap = None,
+    ignore: Ignore = None,
+    train: Annotated[Optional[str], typer.Option(
+        "--train", help="Train a target tagger on the projections: crf or hf.")] = None,
+    base_model: BaseModel = None,
+    max_iterations: MaxIterations = None,
+    dev: Annotated[Optional[Path], typer.Option("--dev", help="Target dev set for the tagger (CoNLL/JSONL).")] = None,
+    eval_: Annotated[Optional[Path], typer.Option(
+        "--eval", help="Target gold test set: score the trained tagger.")] = None,
+    output_format: OutputFormatRun = None,
+    json_out: SummaryJson = None,
+) -> None:
+    """Translate a labelled source corpus, project its labels onto the translations,
+    optionally train and evaluate a target tagger. Outputs go into the run folder."""
+    from ..transfer import TranslateTrainConfig, load_transfer_config, run_translate_train
+
+    train_ov = None
+    if train or base_model or max_iterations:
+        train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations}
+    cfg = load_transfer_config(TranslateTrainConfig, config, {
+        "source": str(source) if source else None,
+        "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
+                                         batch_size, max_length, device, cache, tokenize, translations_format),
+        "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
+                                               ignore),
+        "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
+        "output_format": output_format,
+    })
+    check_output(json_out)
+    t0 = time.perf_counter()
+    summary = run_translate_train(cfg, output, progress=progress_enabled(), log=log)
+    summary["seconds"] = round(time.perf_counter() - t0, 2)
+    _report_train(summary, cfg)
+    if json_out:
+        write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+
+
+def _report_train(summary: dict, cfg) -> None:
+    typer.echo(
+        f"projected {summary['projected_entities']} of {summary['source_entities']} entities onto "
+        f"{summary['sentences']} translated sentences → {summary['projected']}"
+    )
+    if "model" in summary:
+        typer.echo(f"tagger → {summary['model']}")
+    if "scores" in summary:
+        show_scores(f"tagger on {cfg.eval}", summary["scores"])
+    if summary["skipped"]:
+        typer.echo(f"reused finished steps: {', '.join(summary['skipped'])}", err=True)
+
+
+def translate_test(
+    input_: Annotated[Optional[Path], typer.Argument(
+        metavar="INPUT", help="Target sentences (CoNLL gold → scored; or text).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Run folder.")] = ...,
+    tagger: Annotated[Optional[str], typer.Option(
+        "--tagger", help="Source-language tagger (CRF/transformers/spaCy model).")] = None,
+    config: RunConfig = None,
+    translator: Translator = None,
+    model: Model = None,
+    tokenizer: Tokenizer = None,
+    translations: Translations = None,
+    translations_format: TranslationsFormat = None,
+    src_lang: SrcLang = None,
+    tgt_lang: TgtLang = None,
+    beam_size: BeamSize = None,
+    batch_size: BatchSize = None,
+    max_length: MaxLength = None,
+    device: Device = None,
+    cache: Cache = None,
+    tokenize: Tokenize = None,
+    aligner: Aligner = None,
+    method: Method = None,
+    bitext: Bitext = None,
+    projection_config: ProjectionConfigFile = None,
+    encoder: Encoder = None,
+    seed: Seed = None,
+    label_map: LabelMap = None,
+    ignore: Ignore = None,
+    input_format: Annotated[Optional[str], typer.Option(
+        "--input-format", help="auto, conll, jsonl, text, raw.")] = None,
+    baseline: Annotated[Optional[str], typer.Option(
+        "--baseline", help="A target-language tagger: model-transfer baseline, scored the same way.")] = None,
+    output_format: OutputFormatRun = None,
+    json_out: SummaryJson = None,
+) -> None:
+    """Translate target sentences into the source language, tag them, project the
+    entities back onto the original words; score against gold when INPUT is labelled.
+    (The translation model translates target → source: --src-lang is the target text's language.)"""
+    from ..transfer import TranslateTestConfig, load_transfer_config, run_translate_test
+
+    cfg = load_transfer_config(TranslateTestConfig, config, {
+        "input": str(input_) if input_ else None, "input_format": input_format, "tagger": tagger,
+        "baseline": baseline,
+        "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
+                                         batch_size, max_length, device, cache, tokenize, translations_format),
+        "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
+                                               ignore),
+        "output_format": output_format,
+    })
+    check_output(json_out)
+    summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
+    typer.echo(f"predictions for {summary['sentences']} sentences → {summary['predictions']}")
+    if "scores" in summary:
+        show_scores("translate-test", summary["scores"])
+    if "baseline_scores" in summary:
+        show_scores("model transfer", summary["baseline_scores"])
+    if json_out:
+        write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)

@@ -1,0 +1,235 @@
+"""Configuration of the transfer runs (translate-train, translate-test, tagger
+training) and its loader: YAML/TOML/JSON files merged with CLI overrides and
+validated before any work, unknown keys rejected with the file and line.
+
+Example (``translate-train.yaml``)::
+
+    source: data/en.train.conll        # labelled source corpus
+    translate:
+      backend: ct2                      # hf | ct2 | file (path: pre-computed translations;
+      model: models/opus-mt-en-de-ct2   #   format: auto | text | conll | jsonl)
+      beam_size: 4
+      cache: ~/.cache/projner/translations.sqlite
+    projection:                         # projner.config.ProjectionConfig
+      aligner: eflomal+lexical
+      method: ilp
+    train:                              # optional: train a target tagger
+      kind: crf
+      max_iterations: 100
+    eval: data/de.test.conll            # optional: score the tagger on target gold
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal, Optional, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+
+from ..config import ProjectionConfig
+from ..errors import ConfigError
+
+__all__ = ["TranslatorConfig", "TaggerConfig", "TranslateTrainConfig", "TranslateTestConfig", "load_transfer_config"]
+
+
+class TranslatorConfig(BaseModel):
+    """How to translate. ``backend``: ``hf`` (transformers), ``ct2`` (CTranslate2),
+    ``file`` (pre-computed: ``path``, translation i for source sentence i; ``format``
+    ``auto`` (detected), ``text`` (one per line, split by ``tokenize``), ``conll`` or
+    ``jsonl`` (already tokenised: the tokens are used as they are, labels ignored)).
+    ``cache``: an SQLite file for the on-disk translation cache (``default`` =
+    ~/.cache/projner)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["hf", "ct2", "file"] = "hf"
+    model: Optional[str] = None
+    tokenizer: Optional[str] = None
+    path: Optional[str] = None
+    format: Literal["auto", "text", "conll", "jsonl"] = "auto"
+    src_lang: Optional[str] = None
+    tgt_lang: Optional[str] = None
+    batch_size: int = Field(16, ge=1)
+    beam_size: int = Field(4, ge=1)
+    max_length: int = Field(256, ge=1)
+    max_input_tokens: Optional[int] = Field(None, ge=8)
+    device: str = "cpu"
+    compute_type: Optional[str] = None
+    cache: Optional[str] = None
+    tokenize: Literal["word", "whitespace"] = "word"
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.backend == "file" and not self.path:
+            raise ValueError("backend 'file' needs path (the translations, one per line)")
+        if self.backend != "file" and self.format != "auto":
+            raise ValueError("format applies to backend 'file' only (the format of path)")
+        if self.backend == "file" and self.cache:
+            raise ValueError("cache applies to model translators only (a translations file needs no cache)")
+        if self.backend in ("hf", "ct2") and not self.model:
+            raise ValueError(f"backend {self.backend!r} needs model (a local model directory)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # 'format: auto' is left out of dumps, so that run folders made before the key
+        # existed keep their translate-step fingerprint (no re-translation on rerun)
+        data = handler(self)
+        if isinstance(data, dict) and data.get("format") == "auto":
+            data.pop("format")
+        return data
+
+
+class TaggerConfig(BaseModel):
+    """A tagger to train: ``crf`` (CPU; c1, c2, max_iterations, window) or ``hf``
+    (fine-tune ``base_model``; epochs, learning_rate, batch_size, max_length, device)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["crf", "hf"] = "crf"
+    c1: float = Field(0.05, ge=0)
+    c2: float = Field(0.05, ge=0)
+    max_iterations: int = Field(100, ge=1)
+    window: int = Field(2, ge=0, le=5)
+    base_model: Optional[str] = None
+    epochs: int = Field(3, ge=1)
+    learning_rate: float = Field(5e-5, gt=0)
+    batch_size: int = Field(16, ge=1)
+    max_length: int = Field(256, ge=8)
+    device: str = "cpu"
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.kind == "hf" and not self.base_model:
+            raise ValueError("kind 'hf' needs base_model (an encoder directory to fine-tune)")
+        return self
+
+
+class TranslateTrainConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: Optional[str] = None
+    source_format: Literal["auto", "conll", "jsonl"] = "auto"
+    translate: TranslatorConfig
+    projection: ProjectionConfig = Field(default_factory=ProjectionConfig)
+    train: Optional[TaggerConfig] = None
+    dev: Optional[str] = None
+    eval: Optional[str] = None
+    output_format: Literal["conll", "jsonl"] = "conll"
+
+
+class TranslateTestConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input: Optional[str] = None
+    input_format: Literal["auto", "conll", "jsonl", "text", "raw"] = "auto"
+    translate: TranslatorConfig
+    tagger: Optional[str] = None
+    tagger_kind: Literal["auto", "crf", "hf", "spacy"] = "auto"
+    projection: ProjectionConfig = Field(default_factory=ProjectionConfig)
+    evaluate: Literal["auto", "yes", "no"] = "auto"
+    baseline: Optional[str] = None
+    output_format: Literal["conll", "jsonl"] = "conll"
+
+
+def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None, overrides: dict[str, Any]) -> Any:
+    """Read YAML/TOML/JSON (if given), merge non-None CLI ``overrides`` (nested
+    dicts merge), validate with unknown keys rejected — before any work."""
+    from ..config import load_mapping
+
+    data: dict[str, Any] = {}
+    text = None
+    base = None
+    if path is not None:
+        data = load_mapping(path)
+        text = Path(path).read_text(encoding="utf-8")
+        base = Path(path).parent
+    _merge(data, overrides)
+    cfg = _validate(model, data, path, text)
+    if base is not None:
+        _resolve_paths(cfg, base)
+    return cfg
+
+
+def _nested_model(model: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel]:
+    import typing
+
+    cls = model
+    for part in loc:
+        f = cls.model_fields.get(str(part)) if isinstance(part, str) else None
+        if f is None:
+            break
+        ann = f.annotation
+        cands = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not cands:
+            break
+        cls = cands[0]
+    return cls
+
+
+def _validate(model: type[BaseModel], data: dict, path: Any, text: str | None) -> Any:
+    """Validate; the first problem becomes one ConfigError naming the file, the
+    line of the offending key and, for an unknown key, the keys allowed there."""
+    import re
+
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = [x for x in err["loc"] if not isinstance(x, int)]
+        dotted = ".".join(str(x) for x in err["loc"])
+        line = None
+        if text:
+            keys = [str(x) for x in loc] or []
+            # the line of the deepest key we can find, searching after its parent's line
+            start = 0
+            lines = text.splitlines()
+            for key in keys:
+                for i in range(start, len(lines)):
+                    if re.match(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", lines[i]) or \
+                            re.match(rf"^\s*\[\s*{re.escape(key)}\s*\]", lines[i]):
+                        line, start = i + 1, i + 1
+                        break
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(_nested_model(model, loc[:-1]).model_fields)
+            msg = f"unknown key {dotted!r} (known keys here: {known})"
+        elif err["type"] == "missing":
+            msg = f"missing key {dotted!r}"
+        else:
+            why = err["msg"].removeprefix("Value error, ")
+            msg = f"{dotted}: {why}" if dotted else why
+        raise ConfigError(msg, path, line) from None
+
+
+def _merge(into: dict, over: dict) -> None:
+    for k, v in over.items():
+        if v is None:
+            continue
+        if isinstance(v, dict):
+            cur = into.get(k)
+            if not isinstance(cur, dict):
+                cur = {}
+                into[k] = cur
+            _merge(cur, v)
+        else:
+            into[k] = v
+
+
+def _resolve_paths(cfg: BaseModel, base: Path) -> None:
+    """Paths in a config file are relative to the file's folder (when they exist there)."""
+
+    def fix(v: Optional[str]) -> Optional[str]:
+        if v and not Path(v).is_absolute() and (base / v).exists() and not Path(v).exists():
+            return str(base / v)
+        return v
+
+    for name in ("source", "dev", "eval", "input", "tagger", "baseline"):
+        if name in type(cfg).model_fields:
+            setattr(cfg, name, fix(getattr(cfg, name)))
+    tr = getattr(cfg, "translate", None)
+    if tr is not None:
+        for name in ("model", "tokenizer", "path"):
+            setattr(tr, name, fix(getattr(tr, name)))

@@ -1,0 +1,177 @@
+"""translate-train and translate-test as resumable steps in a run folder
+(:class:`projner.runs.RunDir`). The whole configuration is validated and every
+model and input opened before the first step, so a bad input fails before
+anything is written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import ConfigError, InputError
+from ..types import Sentence
+from .components import check_file_translator, effective_tokenize, make_translator
+from .config import TranslateTestConfig, TranslateTrainConfig
+from .steps import baseline_step, evaluate_step, project_step, read_json, score_step, tag_step, train_step, translate_step
+
+__all__ = ["run_translate_train", "run_translate_test"]
+
+Log = Callable[[str], None]
+
+
+def _read(path: str, fmt: str, labels: bool) -> list[Sentence]:
+    from ..io import read_sentences
+
+    out = list(read_sentences(path, fmt, labels=labels))
+    if not out:
+        raise InputError("no sentences in file", path)
+    return out
+
+
+def _check_run_root(root: Path) -> None:
+    if root.exists() and not root.is_dir():
+        raise InputError("run folder path exists and is a file", root)
+    parent = root.parent if str(root.parent) else Path(".")
+    if not root.exists() and not parent.is_dir():
+        raise InputError("parent folder of the run folder does not exist", parent)
+
+
+def _open_train_inputs(cfg: TranslateTrainConfig, root: Path):
+    """Check and read everything translate-train needs: (sources, dev, gold)."""
+    if not cfg.source:
+        raise ConfigError("no source corpus: give SOURCE or 'source:' in the config")
+    _check_run_root(root)
+    for b in cfg.projection.bitext:
+        for p in b:
+            if not Path(p).is_file():
+                raise InputError("bitext file not found", p)
+    sources = _read(cfg.source, cfg.source_format, labels=True)
+    dev = _read(cfg.dev, "auto", labels=True) if cfg.dev else None
+    gold = _read(cfg.eval, "auto", labels=True) if cfg.eval else None
+    if gold is not None and cfg.train is None:
+        raise ConfigError("eval needs a tagger to train: add 'train:' (e.g. --train crf)")
+    if cfg.train and cfg.train.kind == "hf":
+        from ..hub import check_model_location
+
+        check_model_location(cfg.train.base_model, "base encoder")
+    return sources, dev, gold
+
+
+def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, progress: bool = False,
+                        log: Log = lambda m: None) -> dict[str, Any]:
+    """Run translate-train into the run folder ``root``; returns a summary dict.
+
+    Steps (each resumable): ``translate`` (translations.txt, target.txt),
+    ``project`` (projected.conll|jsonl, alignments.talp), ``train`` (model/ and
+    train.json), ``evaluate`` (scores.json)."""
+    from ..io import read_sentences
+    from ..runs import RunDir
+
+    root = Path(root)
+    sources, dev, gold = _open_train_inputs(cfg, root)
+    translator = make_translator(cfg.translate, progress=progress)
+    check_file_translator(translator, len(sources), cfg.source, cfg.source_format)
+    tokenize = effective_tokenize(translator, cfg.translate.tokenize)
+    inputs = {"source": cfg.source, **{n: getattr(cfg, n) for n in ("dev", "eval") if getattr(cfg, n)}}
+    if cfg.translate.backend == "file":
+        inputs["translations"] = cfg.translate.path
+    run = RunDir(root, cfg.model_dump(mode="json"), inputs)
+    summary: dict[str, Any] = {"run": str(root), "sentences": len(sources)}
+    ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
+
+    log(f"translating {len(sources)} sentences ({getattr(translator, 'name', cfg.translate.backend)})")
+    targets = translate_step(run, sources, translator, tokenize, "target.txt",
+                             ["input:source", "config:translate"] + _translations_input(inputs), summary)
+    if len(targets) != len(sources):
+        raise InputError(f"{len(targets)} translated sentences for {len(sources)} sources",
+                         run.path("target.txt"))
+    log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
+    out = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
+                       ["step:translate", "input:source", "config:projection"], summary)
+    projected = list(read_sentences(out, ext, labels=True))
+    summary["projected"] = str(out)
+    summary["source_entities"] = sum(len(s.spans) for s in sources)
+    summary["projected_entities"] = sum(len(s.spans) for s in projected)
+    if cfg.train is not None:
+        model_dir = root / "model"
+        log(f"training a {cfg.train.kind} tagger on {len(projected)} projected sentences")
+        train_step(run, cfg.train, projected, model_dir, dev,
+                   ["step:project", "config:train"] + (["input:dev"] if dev else []))
+        summary["model"] = str(model_dir)
+        if gold is not None:
+            log(f"evaluating on {cfg.eval}")
+            summary["scores"] = evaluate_step(run, model_dir, gold, cfg.projection, ["step:train", "input:eval"])
+    summary["ran"], summary["skipped"] = list(run.ran), list(run.skipped)
+    return summary
+
+
+def _translations_input(inputs: dict) -> list[str]:
+    return ["input:translations"] if "translations" in inputs else []
+
+
+def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progress: bool = False,
+                       log: Log = lambda m: None) -> dict[str, Any]:
+    """Run translate-test into ``root``: translations.txt, source.txt (translated,
+    tokenised), tagged.conll (source-language predictions), alignments.talp,
+    predictions.conll (on the original target words), scores.json (with gold);
+    ``baseline`` (a target-language tagger) adds baseline.conll and its scores."""
+    from ..io import read_sentences
+    from ..ner import load_tagger
+    from ..runs import RunDir
+
+    root = Path(root)
+    targets, gold, fmt = _open_test_input(cfg, root)
+    tagger = load_tagger(cfg.tagger, cfg.tagger_kind)
+    baseline = load_tagger(cfg.baseline) if cfg.baseline else None
+    translator = make_translator(cfg.translate, progress=progress)
+    check_file_translator(translator, len(targets), cfg.input, fmt)
+    tokenize = effective_tokenize(translator, cfg.translate.tokenize)
+    inputs = {"input": cfg.input}
+    if Path(cfg.tagger).exists():  # a spaCy package name is not a path
+        inputs["tagger"] = cfg.tagger
+    if cfg.translate.backend == "file":
+        inputs["translations"] = cfg.translate.path
+    run = RunDir(root, cfg.model_dump(mode="json"), inputs)
+    ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
+    summary: dict[str, Any] = {"run": str(root), "sentences": len(targets)}
+
+    log(f"translating {len(targets)} sentences")
+    translated = translate_step(run, targets, translator, tokenize, "source.txt",
+                                ["input:input", "config:translate"] + _translations_input(inputs))
+    log("tagging the translations")
+    out = tag_step(run, tagger, translated, f"tagged.{ext}", ["step:translate", "config:tagger", "config:tagger_kind"]
+                   + (["input:tagger"] if "tagger" in inputs else []))
+    tagged = list(read_sentences(out, ext, labels=True))
+    log(f"projecting back ({cfg.projection.aligner}, {cfg.projection.method})")
+    out = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
+                       ["step:tag", "input:input", "config:projection"])
+    summary["predictions"] = str(out)
+    if gold is not None:
+        preds = list(read_sentences(out, ext, labels=True))
+        summary["scores"] = score_step(run, gold, preds, cfg.projection, ["step:project", "input:input"])
+    if baseline is not None:
+        log("model-transfer baseline")
+        p = baseline_step(run, targets, baseline, gold, ext, ["input:input", "config:baseline"])
+        if gold is not None:
+            summary["baseline_scores"] = read_json(p["baseline_scores.json"])
+    summary["ran"], summary["skipped"] = list(run.ran), list(run.skipped)
+    return summary
+
+
+def _open_test_input(cfg: TranslateTestConfig, root: Path):
+    """Check the configuration and read the input: (targets, gold or None, format)."""
+    from ..io import detect_format
+
+    if not cfg.input:
+        raise ConfigError("no input: give INPUT or 'input:' in the config")
+    if not cfg.tagger:
+        raise ConfigError("no source-language tagger: give --tagger or 'tagger:' in the config")
+    _check_run_root(root)
+    fmt = cfg.input_format if cfg.input_format != "auto" else detect_format(cfg.input)
+    has_labels = fmt in ("conll", "jsonl")
+    score = cfg.evaluate == "yes" or (cfg.evaluate == "auto" and has_labels)
+    if score and not has_labels:
+        raise ConfigError("evaluate: yes needs labelled input (CoNLL or JSONL gold)")
+    targets = _read(cfg.input, fmt, labels=has_labels)
+    return targets, (targets if score else None), fmt

@@ -1,0 +1,134 @@
+"""Run-folder steps of the transfer runs. Each step calls a plain pipeline
+function (:func:`~projner.transfer.pipelines.translate_sentences`,
+:func:`~projner.pipelines.project_corpus`, :func:`~projner.ner.base.tag_sentences`,
+:func:`~projner.evaluate.evaluate`, :func:`~projner.transfer.pipelines.model_transfer`)
+and writes its outputs through :meth:`projner.runs.RunDir.step`, so a finished
+step is reused on rerun and a failed one leaves nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..config import ProjectionConfig
+from ..evaluate import evaluate
+from ..types import Sentence
+from .components import train_tagger, word_splitter
+from .config import TaggerConfig
+from .pipelines import model_transfer, translate_sentences
+
+__all__ = ["translate_step", "project_step", "tag_step", "train_step", "evaluate_step", "score_step",
+           "baseline_step", "read_json"]
+
+
+def write_lines(path: Path, lines: Sequence[str]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for line in lines:
+            fh.write(line.replace("\n", " ") + "\n")
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
+
+def read_json(path: Path) -> Any:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def translate_step(run, sentences: Sequence[Sentence], translator: Any, tokenize: str, tokenised: str,
+                   depends: list[str], summary: dict | None = None) -> list[Sentence]:
+    """``translations.txt`` (raw) and ``tokenised`` (the words, space-separated); returns
+    the tokenised translations read back from the run folder."""
+    from ..io import read_sentences
+
+    def do(tmp):
+        t0 = time.perf_counter()
+        outs, _ = translate_sentences(sentences, translator, tokenize)
+        write_lines(tmp["translations.txt"], outs)
+        split = word_splitter(tokenize)
+        write_lines(tmp[tokenised], [" ".join(split(o)) for o in outs])
+        if summary is not None:
+            summary["translate_seconds"] = round(time.perf_counter() - t0, 2)
+
+    paths = run.step("translate", ["translations.txt", tokenised], do, depends=depends)
+    return list(read_sentences(paths[tokenised], "text", labels=False))
+
+
+def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
+                 output: str, depends: list[str], summary: dict | None = None) -> Path:
+    """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``."""
+    from ..io import format_talp, write_sentences
+    from ..pipelines import project_corpus
+
+    ext = output.rsplit(".", 1)[-1]
+
+    def do(tmp):
+        t0 = time.perf_counter()
+        projected, aligns = project_corpus(list(sources), list(targets), config)
+        write_sentences(tmp[output], projected, ext)
+        write_lines(tmp["alignments.talp"], [format_talp(a).rstrip("\n") for a in aligns])
+        if summary is not None:
+            summary["project_seconds"] = round(time.perf_counter() - t0, 2)
+
+    return run.step("project", [output, "alignments.talp"], do, depends=depends)[output]
+
+
+def tag_step(run, tagger: Any, sentences: Sequence[Sentence], output: str, depends: list[str]) -> Path:
+    from ..io import write_sentences
+    from ..ner.base import tag_sentences
+
+    def do(tmp):
+        write_sentences(tmp[output], tag_sentences(tagger, sentences), output.rsplit(".", 1)[-1])
+
+    return run.step("tag", [output], do, depends=depends)[output]
+
+
+def train_step(run, cfg: TaggerConfig, sentences: Sequence[Sentence], model_dir: Path,
+               dev: Sequence[Sentence] | None, depends: list[str]) -> None:
+    """Train a tagger into ``model_dir``; ``train.json`` records it."""
+
+    def do(tmp):
+        t0 = time.perf_counter()
+        train_tagger(cfg, sentences, model_dir, dev)
+        write_json(tmp["train.json"], {"kind": cfg.kind, "seconds": round(time.perf_counter() - t0, 2),
+                                       "sentences": len(sentences), "model": str(model_dir)})
+
+    run.step("train", ["train.json"], do, depends=depends)
+
+
+def evaluate_step(run, model_dir: Path, gold: Sequence[Sentence], config: ProjectionConfig,
+                  depends: list[str]) -> Any:
+    """Score the trained tagger on ``gold`` (``scores.json``) like benchmark-projection: the
+    projection's label map and ignored labels on both sides."""
+
+    def do(tmp):
+        from ..ner import load_tagger
+
+        preds, _ = model_transfer(gold, load_tagger(model_dir))
+        report = evaluate(list(gold), preds, label_map=config.label_map, ignore=config.ignore_labels)
+        write_json(tmp["scores.json"], report.as_dict())
+
+    return read_json(run.step("evaluate", ["scores.json"], do, depends=depends)["scores.json"])
+
+
+def score_step(run, gold: Sequence[Sentence], predictions: Sequence[Sentence], config: ProjectionConfig,
+               depends: list[str]) -> Any:
+    def do(tmp):
+        rep = evaluate(list(gold), list(predictions), label_map=config.label_map, ignore=config.ignore_labels)
+        write_json(tmp["scores.json"], rep.as_dict())
+
+    return read_json(run.step("evaluate", ["scores.json"], do, depends=depends)["scores.json"])
+
+
+def baseline_step(run, targets: Sequence[Sentence], tagger: Any, gold: Sequence[Sentence] | None, ext: str,
+                  depends: list[str]) -> dict[str, Path]:
+    from ..io import write_sentences
+
+    def do(tmp):
+        preds_b, rep = model_transfer(targets, tagger, gold)
+        write_sentences(tmp[f"baseline.{ext}"], preds_b, ext)
+        write_json(tmp["baseline_scores.json"], rep.as_dict() if rep else {})
+
+    return run.step("baseline", [f"baseline.{ext}", "baseline_scores.json"], do, depends=depends)
