@@ -106,12 +106,6 @@ def count_lines(path: str | os.PathLike) -> int:
     return n
 
 
-def check_writable(path: str | os.PathLike) -> Path:
-    """Fail (:class:`InputError`) unless ``path`` can be written: its folder exists and is
-    writable and ``path`` is not a folder. Returns the folder."""
-    return _check_writable_dir(Path(path))
-
-
 def _check_writable_dir(path: Path) -> Path:
     """Fail before any work when ``path`` cannot be written (kept for older callers)."""
     return check_writable(path)
