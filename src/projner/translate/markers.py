@@ -16,7 +16,10 @@ matching of separately translated entity strings.
 
 The result is a labelled target-language :class:`~projner.types.Sentence` per
 input, whose ``meta["source_entity"]`` maps each span to the index of its source
-entity (used by :mod:`projner.align.backtranslation`).
+entity (used by :mod:`projner.align.backtranslation`), ``meta["via"]`` says for
+each span whether a marker pair (``marker``) or the search of step 4 (``search``)
+placed it, and ``meta["marker_pairs"]`` counts the balanced marker pairs read back.
+:func:`marker_stats` sums these over a corpus.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import numpy as np
 from ..types import Sentence, Span
 
 __all__ = ["MarkerOptions", "mark_sentence", "parse_marked", "fuzzy_similarity", "translate_with_markers",
-           "best_ngram"]
+           "best_ngram", "marker_stats"]
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def translate_with_markers(sentences: Sequence[Sentence], translator, options: M
                 if sc[a, b] >= options.threshold or (len(ents) == len(mspans) and a == b):
                     i, j = mspans[b]
                     chosen[a] = (i, j, float(min(sc[a, b], 1.0)))
+        by_marker = set(chosen)
         blocked = np.zeros(len(tokens), dtype=bool)
         for i, j, _ in chosen.values():
             blocked[i:j] = True
@@ -193,5 +197,30 @@ def translate_with_markers(sentences: Sequence[Sentence], translator, options: M
             i, j, s = chosen[a]
             spans.append(Span(i, j, ents[a].label, round(s, 6)))
             mapping.append(a)
-        results.append(Sentence(tokens, spans, meta={"source_entity": mapping, "marked_output": out}))
+        via = ["marker" if a in by_marker else "search" for a in mapping]
+        results.append(Sentence(tokens, spans, meta={"source_entity": mapping, "marked_output": out,
+                                                     "marker_pairs": len(mspans), "via": via}))
     return results
+
+
+def marker_stats(sources: Sequence[Sentence], results: Sequence[Sentence]) -> dict[str, int]:
+    """Marker survival over a corpus: source entities, balanced marker pairs read
+    back, sentences whose pairs all came back (as many as entities), entities placed
+    by a marker pair, by the search (markers lost or moved), and lost."""
+    out = {"sentences": 0, "entities": 0, "marker_pairs": 0, "sentences_all_markers": 0,
+           "sentences_extra_markers": 0, "via_marker": 0, "via_search": 0, "lost": 0}
+    for src, res in zip(sources, results):
+        n = len(src.spans)
+        if not n:
+            continue
+        pairs = int(res.meta.get("marker_pairs", 0))
+        via = list(res.meta.get("via", ()))
+        out["sentences"] += 1
+        out["entities"] += n
+        out["marker_pairs"] += pairs
+        out["sentences_all_markers"] += pairs == n
+        out["sentences_extra_markers"] += pairs > n
+        out["via_marker"] += via.count("marker")
+        out["via_search"] += via.count("search")
+        out["lost"] += n - len(res.spans)
+    return out
