@@ -7,7 +7,7 @@ Every pipeline uses the same English data (CoNLL-2003 train) and the same MT
 - ``model_transfer``: an English tagger applied to the Portuguese words;
 - ``translate_test``: pt → en, English tagger, entities projected back onto the pt words;
 - ``translate_test_backtranslation``: the same, refined through the en → pt
-  back-translation of the tagged English (with markers; projner.mt_transfer);
+  back-translation of the tagged English (with markers; projner.transfer.mt);
 - ``translate_train``: English train → pt, projner's alignment-based projection, CRF;
 - ``translate_train_markers``: English train with ``[ ]`` markers → pt, read back, CRF;
 - ``ensemble``: entity-level vote of the translate-train and translate-test
@@ -37,12 +37,12 @@ from projner.config import ProjectionConfig
 from projner.ensemble import vote_entities
 from projner.evaluate import evaluate
 from projner.io import read_sentences
-from projner.mt_transfer import translate_test_backtranslation, translate_train_markers
+from projner.transfer.mt import translate_test_backtranslation, translate_train_markers
 from projner.ner import load_tagger
 from projner.ner.base import tag_sentences
 from projner.ner.crf import CRFTagger
 from projner.pipelines import project_corpus
-from projner.pipelines_transfer import translate_sentences, translate_test
+from projner.transfer import translate_sentences, translate_test
 from projner.translate.cache import CachedTranslator
 from projner.translate.fast import FastTranslator
 

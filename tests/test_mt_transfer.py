@@ -4,7 +4,7 @@ with word-by-word in-test translators (no model)."""
 import re
 
 from projner.config import ProjectionConfig
-from projner.mt_transfer import translate_test_backtranslation, translate_train_markers
+from projner.transfer.mt import translate_test_backtranslation, translate_train_markers
 from projner.types import Sentence, Span
 
 EN_PT = {"visited": "visitou", "the": "o", "yesterday": "ontem", "bank": "banco", "Lisbon": "Lisboa",

@@ -1,5 +1,5 @@
 """Transfer through a real machine-translation model, beyond the plain pipelines of
-:mod:`projner.pipelines_transfer`:
+:mod:`projner.transfer.pipelines`:
 
 - :func:`translate_train_markers`: EasyProject-style translate-train. The source
   entities are wrapped in ``[ ... ]`` before translation and read back from the
@@ -12,7 +12,7 @@
   same language, so their alignment is mostly string matching. ``mode="markers"``
   (default) translates the tagged sentence with markers and projects the
   back-translation's spans onto the original words
-  (:func:`projner.align.backtranslation.project_via_backtranslation`); entities
+  (:func:`projner.pipelines.project_via_backtranslation`); entities
   the back-translation loses keep their direct projection when it does not
   overlap. ``mode="align"`` uses the back-translation to refine the word alignment
   instead (the ``backtranslation`` aligner, composed with the direct links).
@@ -26,17 +26,17 @@ from __future__ import annotations
 import time
 from typing import Any, Literal, Sequence
 
-from .config import ProjectionConfig
-from .evaluate import evaluate
-from .pipelines_transfer import TransferResult, translate_test
-from .translate.markers import MarkerOptions, marker_stats, translate_with_markers
-from .types import Sentence
+from ..config import ProjectionConfig
+from ..evaluate import evaluate
+from ..translate.markers import MarkerOptions, marker_stats, translate_with_markers
+from ..types import Sentence
+from .pipelines import TransferResult, translate_test
 
 __all__ = ["translate_train_markers", "translate_test_backtranslation"]
 
 
 def _split(tokenize: str):
-    from .text.tokenize import tokenize as word_tokenize, whitespace_tokenize
+    from ..text.tokenize import tokenize as word_tokenize, whitespace_tokenize
 
     return whitespace_tokenize if tokenize == "whitespace" else word_tokenize
 
@@ -50,8 +50,8 @@ def translate_train_markers(sources: Sequence[Sentence], translator: Any, config
     the source before marking: an ignored label gets no markers). Returns the
     result (``predictions`` are the labelled translations, without alignments)
     and :func:`~projner.translate.markers.marker_stats`."""
-    from .pipelines import prepare_source
-    from .text.tokenize import detokenize
+    from ..pipelines import prepare_source
+    from ..text.tokenize import detokenize
 
     config = config or ProjectionConfig()
     prepared = [prepare_source(s, config) for s in sources]
@@ -85,15 +85,14 @@ def translate_test_backtranslation(
     options: MarkerOptions = MarkerOptions(),
     direct: TransferResult | None = None,
 ) -> tuple[TransferResult, dict[str, int]]:
-    """Translate-test (see :func:`projner.pipelines_transfer.translate_test`) with
+    """Translate-test (see :func:`projner.transfer.pipelines.translate_test`) with
     back-translation refinement (module doc). ``back_translator`` translates from
     the source language (the tagger's) into the target language. ``direct``: a
     finished plain translate-test result of the same inputs, reused (its
     translations, tags and projections) instead of being computed again.
     Returns the result and marker statistics (empty for ``mode="align"``)."""
-    from .align.backtranslation import project_via_backtranslation
-    from .pipelines import prepare_source, project_corpus
-    from .text.tokenize import detokenize
+    from ..pipelines import prepare_source, project_corpus, project_via_backtranslation
+    from ..text.tokenize import detokenize
 
     if mode not in ("markers", "align"):
         raise ValueError(f"unknown back-translation mode {mode!r} (markers or align)")
