@@ -131,3 +131,33 @@ def test_two_outputs_on_one_file_are_refused(tmp_path):
                                "each output needs its own file")
     check_outputs({"SOURCE": "/dev/null"}, {"-o": "/dev/null", "--json": "/dev/null"})  # devices: fine
     check_outputs({"SOURCE": tmp_path / "a"}, {"-o": tmp_path / "b", "--json": None})
+
+
+def test_a_users_folder_is_not_a_run_folder(tmp_path):
+    from projner.runs import RunDir
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "projected.conll").write_text("my own work\n")
+    with pytest.raises(InputError) as info:
+        RunDir(mine, {}, {})
+    assert str(info.value) == (f"{mine}: folder exists and is not a projner run folder (no manifest.json); "
+                               "refusing to write into it: give a new or empty folder")
+    assert sorted(p.name for p in mine.iterdir()) == ["projected.conll"]
+    assert (mine / "projected.conll").read_text() == "my own work\n"
+
+
+def test_disk_full_in_a_step_records_nothing(tmp_path):
+    from projner.runs import RunDir
+
+    run = RunDir(tmp_path / "run", {}, {})
+
+    def full(paths):
+        paths["o.txt"].write_text("half")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    with pytest.raises(InputError) as info:
+        run.step("s", ["o.txt"], full)
+    assert str(info.value) == f"{tmp_path / 'run'}: cannot write: No space left on device (step 's' not recorded)"
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == [".lock", "manifest.json"]
+    assert not run.is_finished("s")

@@ -109,3 +109,27 @@ def test_yaml_self_reference_is_refused(tmp_path, text):
     with pytest.raises(ConfigError) as info:
         load_config(cfg)
     assert str(info.value) == f"{cfg}:1: an alias refers to a node that contains it (a self-referencing structure)"
+
+
+def test_fifo_input_is_spooled_once(tmp_path):
+    import os
+    import threading
+
+    from projner.io.spool import regular_input, spooling, user_text
+
+    fifo = tmp_path / "src.conll"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text("John B-PER\nsings O\n"))
+    writer.start()
+    with spooling():
+        copy = regular_input(fifo)
+        writer.join(10)
+        assert copy != fifo and regular_input(fifo) == copy  # copied once
+        for _ in range(2):  # read twice: format sniffing, then the data
+            assert [s.tokens for s in read_sentences(copy)] == [("John", "sings")]
+        assert user_text(f"{copy}:3: bad") == f"{fifo}:3: bad"
+        spool_dir = copy.parent
+    assert not spool_dir.exists()
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x\n")
+    assert regular_input(plain) is plain and regular_input(None) is None

@@ -11,23 +11,14 @@ A step declares what it depends on::
     run.step("align", ["links.talp"], align_fn, depends=["input:source", "input:target", "config:align"])
     run.step("project", ["out.conll"], project_fn, depends=["step:align", "input:source", "config:project"])
 
-The fingerprint hashes the step's name, its output names and each dependency:
-``input:NAME`` (the input's SHA-256), ``config:SECTION.SUB`` (the canonical JSON
-of that part of the configuration; ``config`` alone is the whole configuration)
-and ``step:NAME`` (that step's fingerprint and output checksums). A step recorded
-as finished with the same fingerprint, whose outputs all exist with the recorded
-sizes and SHA-256 checksums, is skipped. Otherwise its function is called with temporary paths in the
-run folder; when it returns, each temporary file is fsynced and renamed over its
-final name, and only then is the step recorded (the manifest too is replaced
-atomically). So an interruption at any point, including ``kill -9``, leaves
-either the old state or the new one, and rerunning the same command resumes at
-the first unfinished step. A changed input or configuration section changes the
-fingerprints of exactly the steps depending on it, and (through ``step:``) of
-the steps depending on those.
+The fingerprint hashes the step's name, its output names and each dependency
+(``input:NAME``, ``config:SECTION.SUB``, ``step:NAME``). A finished step with the
+same fingerprint whose outputs exist with the recorded sizes and checksums is
+skipped; otherwise its function writes temporary paths that are fsynced and
+renamed into place before the step is recorded, so an interruption (even
+``kill -9``) leaves the old state or the new one. See docs/reliability.md.
 
-Steps run under an exclusive lock on ``ROOT/.lock`` (``flock``), so two processes
-sharing a run folder never write the same step at once; the kernel releases the
-lock when a process dies.
+Steps run under ``flock`` on ``ROOT/.lock``: two processes never write one step at once.
 """
 
 from __future__ import annotations
@@ -43,8 +34,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .errors import InputError, UsageError
+from .io.atomic import write_failure
 
-__all__ = ["RunDir", "sha256_file", "MANIFEST"]
+__all__ = ["RunDir", "sha256_file", "check_run_folder", "MANIFEST"]
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
@@ -136,6 +128,16 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+def check_run_folder(root: Path) -> None:
+    """Refuse, before anything is written, a run folder path that is a file or a
+    folder of the user's: it must be new, empty (hidden files aside), or a run folder."""
+    if root.exists() and not root.is_dir():
+        raise InputError("run folder exists and is not a folder", root)
+    if root.is_dir() and not (root / MANIFEST).is_file() and any(not p.name.startswith(".") for p in root.iterdir()):
+        raise InputError(f"folder exists and is not a projner run folder (no {MANIFEST}); refusing to write "
+                         "into it: give a new or empty folder", root)
+
+
 def _versions() -> dict[str, str]:
     import numpy
 
@@ -156,8 +158,7 @@ class RunDir:
 
     def __init__(self, root: str | os.PathLike, config: Mapping[str, Any], inputs: Mapping[str, str | os.PathLike]):
         self.root = Path(root)
-        if self.root.exists() and not self.root.is_dir():
-            raise InputError("run folder exists and is not a folder", self.root)
+        check_run_folder(self.root)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -234,10 +235,10 @@ class RunDir:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, self.manifest_path)
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            raise
+            raise write_failure(exc, self.manifest_path, "the previous manifest is kept") or exc
         _fsync_dir(self.root)
 
     def manifest(self) -> dict[str, Any]:
@@ -352,10 +353,10 @@ class RunDir:
                         if f.is_file():
                             _fsync_file(f)
                     info[o] = {"sha256": sha256_file(p), "size": _size(p)}
-            except BaseException:
+            except BaseException as exc:
                 for p in tmp.values():
                     _remove(p)
-                raise
+                raise write_failure(exc, self.root, f"step {name!r} not recorded") or exc
             for o, p in tmp.items():
                 if _is_folder(o) and final[o].exists():
                     # a folder cannot be renamed over a non-empty one: move the old aside first

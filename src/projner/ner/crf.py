@@ -239,7 +239,8 @@ class CRFTagger:
             raise InputError("output exists and is not a projner model directory; refusing to overwrite", dest)
         with atomic_folder(dest) as tmp:
             shutil.copyfile(self._crf.modelfile.name, tmp / _MODEL)
-            meta = {"tagger": "crf", "params": self.params(), "labels": self.labels, "train_seconds": self.train_seconds}
+            # no timings here: the same training data gives the same model folder, byte for byte
+            meta = {"tagger": "crf", "params": self.params(), "labels": self.labels}
             (tmp / _META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
     @classmethod
@@ -264,5 +265,5 @@ class CRFTagger:
         except Exception as exc:  # pycrfsuite raises ValueError / OSError on a corrupt file
             raise ModelError(f"cannot open CRF model: {exc}", p / _MODEL) from None
         self.labels = list(meta.get("labels") or [])
-        self.train_seconds = meta.get("train_seconds")
+        self.train_seconds = None  # not recorded in the model folder
         return self
