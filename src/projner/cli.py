@@ -110,14 +110,21 @@ def main(argv: list[str] | None = None) -> int:
     _log_warnings()
     args = list(sys.argv[1:] if argv is None else argv)
     _STATE["debug"] = "--debug" in args
+    from .io.spool import spooling, user_text
+    from .signals import Interrupted, handle_signals
+
     try:
-        args = expand_pairs(args)
-        app(args=args, standalone_mode=False)
+        with handle_signals(), spooling():
+            args = expand_pairs(args)
+            app(args=args, standalone_mode=False)
     except ProjnerError as exc:
-        error(exc.located())
+        error(user_text(exc.located()))
         return exc.exit_code
-    except KeyboardInterrupt:
-        error("interrupted; finished steps are kept, rerun the command to resume")
+    except Interrupted as exc:  # SIGINT 130, SIGTERM 143, SIGHUP 129
+        error(f"interrupted ({exc.name}); no partial output left, finished run-folder steps kept (rerun to resume)")
+        return exc.exit_code
+    except KeyboardInterrupt:  # a Ctrl-C before the handlers were installed
+        error("interrupted (SIGINT); no partial output left, finished run-folder steps kept (rerun to resume)")
         return 130
     except SystemExit as exc:  # typer/click exits (help, usage errors)
         return int(exc.code or 0) if isinstance(exc.code, int) else 1
@@ -129,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
             error(f"{exc.format_message()} (see {where})")
             return 2
         if type(exc).__name__ == "Abort":
+            if isinstance(exc.__context__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+                error("interrupted (SIGINT); no partial output left, finished run-folder steps kept (rerun to resume)")
+                return 130
             error("aborted")
             return 1
         if isinstance(exc, MemoryError):

@@ -91,10 +91,10 @@ def user_text(text: str) -> str:
 @contextlib.contextmanager
 def spooling() -> Iterator[None]:
     """Remove the copies when the block (a command) ends, however it ends."""
+    _SPOOLED.clear()
     try:
         yield
-    finally:
+    finally:  # the names stay known (for messages printed after the block) until the next block
         for d in _DIRS:
             shutil.rmtree(d, ignore_errors=True)
         _DIRS.clear()
-        _SPOOLED.clear()
