@@ -1,7 +1,8 @@
 """Entity-level evaluation with seqeval semantics, and the projection ratio.
 
 An entity counts as correct when its type, start and end all match a gold entity
-(exact match). Per-type and micro-averaged precision, recall and F1; the
+(exact match). Per-type, micro-averaged and macro-averaged (mean over types)
+precision, recall and F1; the
 projection ratio is projected / source entities. Label maps (``GPE→LOC``) and
 ignored labels (``MISC``, ``DATE``) apply to both sides before scoring.
 """
@@ -38,12 +39,15 @@ class Report:
     macro_f1: float
     projection_ratio: float | None = None
     extra: dict = field(default_factory=dict)
+    macro_precision: float = 0.0
+    macro_recall: float = 0.0
 
     def as_dict(self) -> dict:
         d = {
             "overall": self.overall.as_dict(),
             "per_type": {k: v.as_dict() for k, v in sorted(self.per_type.items())},
             "macro_f1": self.macro_f1,
+            "macro": {"precision": self.macro_precision, "recall": self.macro_recall, "f1": self.macro_f1},
             "sentences": self.sentences,
         }
         if self.projection_ratio is not None:
@@ -100,12 +104,16 @@ def evaluate_spans(
         per_type[lab] = TypeScore(pr, rc, f, g_count[lab], p_count[lab], c_count[lab])
     tc, tp, tg = sum(c_count.values()), sum(p_count.values()), sum(g_count.values())
     pr, rc, f = _prf(tc, tp, tg)
-    macro = sum(t.f1 for t in per_type.values()) / len(per_type) if per_type else 0.0
+    n_types = len(per_type) or 1
+    macro = sum(t.f1 for t in per_type.values()) / n_types
+    macro_p = sum(t.precision for t in per_type.values()) / n_types
+    macro_r = sum(t.recall for t in per_type.values()) / n_types
     ratio = None
     if source is not None:
         n_src = sum(len(normalise_spans(s, label_map, ignore)) for s in source)
         ratio = tp / n_src if n_src else 0.0
-    return Report(TypeScore(pr, rc, f, tg, tp, tc), per_type, len(gold), macro, ratio)
+    return Report(TypeScore(pr, rc, f, tg, tp, tc), per_type, len(gold), macro, ratio,
+                  macro_precision=macro_p, macro_recall=macro_r)
 
 
 def evaluate(gold: Sequence[Sentence], pred: Sequence[Sentence], **kwargs) -> Report:
