@@ -24,4 +24,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("evaluate-alignment", "projner.commands.evaluate:evaluate_alignment"),
     ("induce-lexicon", "projner.commands.captions:induce_lexicon"),
     ("caption-bitext", "projner.commands.captions:caption_bitext"),
+    ("show", "projner.commands.show:show"),
 )

@@ -99,6 +99,8 @@ def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True,
         meta = {"line": lineno}
         if "id" in obj:
             meta["id"] = obj["id"]
+        if "alignment" in obj:  # the links used to project this sentence (kept for projner show)
+            meta["alignment"] = obj["alignment"]
         return Sentence(tokens, spans, meta=meta)
     except ValueError as exc:
         raise InputError(str(exc), path, lineno) from None
