@@ -25,4 +25,5 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("induce-lexicon", "projner.commands.captions:induce_lexicon"),
     ("caption-bitext", "projner.commands.captions:caption_bitext"),
     ("show", "projner.commands.show:show"),
+    ("report", "projner.commands.report:report"),
 )
