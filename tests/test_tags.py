@@ -71,3 +71,52 @@ def test_schemes_io_iob1_bioes_auto():
 def test_read_sentences_checks_the_scheme_before_reading(tmp_path):
     with pytest.raises(InputError, match="unknown tag scheme"):
         read_sentences(tmp_path / "missing.conll", "conll", scheme="bio")
+
+
+# -- the policy on the command line --------------------------------------------------------------
+from projner.cli import main  # noqa: E402
+
+EN = [["Merkel B-PER", "visited O", "Paris B-LOC"], ["The O", "EU B-ORG", "met O", "in O", "Rome I-LOC"]]
+DE = ["Merkel besuchte Paris", "Die EU traf sich in Rom"]
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_strict_then_repair(tmp_path, capsys):
+    en = conll(tmp_path, "en.conll", EN)
+    code, _, err = run(["evaluate", en, en], capsys)
+    assert code == 2 and err == (
+        f"projner: error: {en}:9: 1 tag breaks IOB2 (line 9: I-LOC after O): in IOB2 an I-X continues an X entity; "
+        "--repair-tags reads a stray I-X as B-X (as seqeval does); --scheme iob1 reads IOB1 files\n")
+    code, out, err = run(["evaluate", en, en, "--repair-tags"], capsys)
+    assert code == 0 and err == (f"projner: warning: {en}: repaired 1 tag that breaks IOB2 (read as seqeval does: "
+                                 "a stray I-X as B-X; first at line 9)\n" * 2)
+    assert "macro avg" in out
+    code, _, err = run(["evaluate", en, en, "--scheme", "iob1"], capsys)
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("cmd", [
+    lambda en, de, o: ["train", en, "-o", o / "m", "--max-iterations", "2"],
+    lambda en, de, o: ["benchmark-projection", en, en, "-a", "lexical"],
+    lambda en, de, o: ["project", en, de, "-o", o / "p.conll", "-a", "lexical"],
+    lambda en, de, o: ["tag", o / "missing-model", en, "-o", o / "t.conll", "--score"],
+    lambda en, de, o: ["translate-train", en, "-o", o / "runs" / "de", "--translations", de, "-a", "lexical"],
+    lambda en, de, o: ["translate-test", en, "-o", o / "tt", "--translations", de, "--tagger", o / "missing-model"],
+])
+def test_every_labelled_input_follows_the_policy(tmp_path, capsys, cmd):
+    en = conll(tmp_path, "en.conll", EN)
+    de = tmp_path / "de.txt"
+    de.write_text("\n".join(DE) + "\n", encoding="utf-8")
+    code, _, err = run(cmd(en, de, tmp_path), capsys)
+    assert code == 2 and f"{en}:9: 1 tag breaks IOB2 (line 9: I-LOC after O)" in err
+    assert not (tmp_path / "runs").exists() and not (tmp_path / "m").exists()
+    if cmd(en, de, tmp_path)[0] in ("tag", "translate-test"):
+        return  # past the policy these need a model
+    code, _, err = run(cmd(en, de, tmp_path) + ["--repair-tags"], capsys)
+    assert code == 0, err
+    assert f"projner: warning: {en}: repaired 1 tag that breaks IOB2" in err

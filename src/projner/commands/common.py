@@ -46,12 +46,12 @@ def log(message: str) -> None:
     typer.echo(f"projner: {message}", err=True)
 
 
-def read_all(path: Path, fmt: str, *, labels: bool, scheme: str = "iob2") -> list:
+def read_all(path: Path, fmt: str, *, labels: bool, scheme: str = "iob2", repair: bool = False) -> list:
     """Every sentence of ``path``; an empty file is an input error."""
     from ..io import read_sentences
 
     out = []
-    for s in read_sentences(path, fmt, labels=labels, scheme=scheme):
+    for s in read_sentences(path, fmt, labels=labels, scheme=scheme, repair=repair):
         s.meta["path"] = str(path)
         out.append(s)
     if not out:
@@ -83,6 +83,31 @@ def check_output(*paths: Optional[Path]) -> None:
     for path in paths:
         if path:
             check_writable(Path(path))
+
+
+def warn_inputs(sources: list, targets: list, source: Path, target: Path, source_format: str,
+                target_format: str) -> None:
+    """Log the input hints (:mod:`projner.io.hints`): no source entities, swapped files, blank
+    target lines, punctuation glued to plain-text tokens."""
+    import logging
+
+    from ..io import detect_format
+    from ..io.hints import source_hints, target_hints
+
+    sfmt = source_format if source_format != "auto" else detect_format(source)
+    tfmt = target_format if target_format != "auto" else detect_format(target)
+    for message in source_hints(sources, source, target, sfmt, tfmt) + target_hints(targets, target, tfmt):
+        logging.getLogger("projner").warning(message)
+
+
+def check_sentences_output(path: Optional[Path], fmt: str = "auto") -> None:
+    """Fail before any work when ``path`` cannot be written, or its name (or ``fmt``) is no
+    format projner writes (an ``.out`` or ``.xml`` name is refused, not given CoNLL)."""
+    from ..io import output_format
+
+    if path:
+        if output_format(path, fmt) != "hf":
+            check_output(path)
 
 
 def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None, encoder=None, label_map=None,
@@ -121,8 +146,10 @@ def print_report(report, title: str = "") -> None:
         table.add_row(lab, f"{t.precision:.4f}", f"{t.recall:.4f}", f"{t.f1:.4f}", str(t.support), str(t.predicted),
                       str(t.correct))
     o = report.overall
-    table.add_row("[bold]overall[/bold]", f"{o.precision:.4f}", f"{o.recall:.4f}", f"[bold]{o.f1:.4f}[/bold]",
+    table.add_row("[bold]micro avg[/bold]", f"{o.precision:.4f}", f"{o.recall:.4f}", f"[bold]{o.f1:.4f}[/bold]",
                   str(o.support), str(o.predicted), str(o.correct))
+    table.add_row("macro avg", f"{report.macro_precision:.4f}", f"{report.macro_recall:.4f}", f"{report.macro_f1:.4f}",
+                  "", "", "")
     Console(highlight=False).print(table)
     extra = f"sentences: {report.sentences}"
     if report.projection_ratio is not None:

@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from .common import check_output, print_report, read_all, write_json
-from .options import SOURCE_FORMATS, Ignore, JsonOut, LabelMap, Scheme
+from .options import SOURCE_FORMATS, Ignore, JsonOut, LabelMap, RepairTags, Scheme
 
 ALIGNMENT_FORMATS = "auto, talp, wpt, jsonl"
 
@@ -24,28 +24,39 @@ def evaluate(
     gold_format: Annotated[str, typer.Option("--gold-format", help=f"Gold format: {SOURCE_FORMATS}.")] = "auto",
     pred_format: Annotated[str, typer.Option("--pred-format", help=f"Prediction format: {SOURCE_FORMATS}.")] = "auto",
     scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
     label_map: LabelMap = None,
     ignore: Ignore = None,
+    errors: Annotated[Optional[Path], typer.Option(
+        "--errors", help="Write every disagreement with gold, by kind (missed, spurious, type, boundary), with its "
+        "sentence: text, or JSON lines for a .jsonl name.")] = None,
 ) -> None:
-    """Entity-level precision, recall and F1 per type and overall (seqeval semantics)."""
+    """Entity-level precision, recall and F1 per type, micro- and macro-averaged (seqeval semantics)."""
     from ..evaluate import evaluate as run_eval
     from ..evaluate import parse_label_map
 
-    check_output(json_out)
-    g = read_all(gold, gold_format, labels=True, scheme=scheme)
-    p = read_all(pred, pred_format, labels=True, scheme=scheme)
+    check_output(json_out, errors)
+    g = read_all(gold, gold_format, labels=True, scheme=scheme, repair=repair_tags)
+    p = read_all(pred, pred_format, labels=True, scheme=scheme, repair=repair_tags)
     if len(g) != len(p):
         raise InputError(f"{len(p)} sentences here but {len(g)} in the gold file {gold}", pred)
     src_spans = None
     if source:
-        s = read_all(source, "auto", labels=True, scheme=scheme)
+        s = read_all(source, "auto", labels=True, scheme=scheme, repair=repair_tags)
         if len(s) != len(g):
             raise InputError(f"{len(s)} sentences here but {len(g)} in the gold file {gold}", source)
         src_spans = [x.spans for x in s]
-    report = run_eval(g, p, label_map=parse_label_map(label_map or []), ignore=ignore or (), source=src_spans)
+    lmap = parse_label_map(label_map or [])
+    report = run_eval(g, p, label_map=lmap, ignore=ignore or (), source=src_spans)
     print_report(report, title=f"{pred} vs {gold}")
     if json_out:
         write_json(json_out, report.as_dict())
+    if errors:
+        from ..disagreements import KINDS, write_disagreements
+
+        counts = write_disagreements(errors, g, p, label_map=lmap, ignore=ignore or (), pred_path=pred)
+        typer.echo(f"{sum(counts.values())} disagreements ({', '.join(f'{counts[k]} {k}' for k in KINDS)}) → {errors}",
+                   err=True)
 
 
 def evaluate_alignment(

@@ -12,8 +12,9 @@ from typing import Annotated, List, Optional
 
 import typer
 
-SOURCE_FORMATS = "auto, conll, jsonl"
-TARGET_FORMATS = "auto, conll, jsonl, text (whitespace tokens), raw (word tokenizer)"
+SOURCE_FORMATS = "auto, conll, jsonl (spans or ner_tags), hf (datasets save_to_disk folder), parquet, spacy"
+TARGET_FORMATS = ("auto, conll, jsonl, text (whitespace tokens), raw (word tokenizer), hf (datasets folder), parquet, "
+                  "spacy")
 
 # projection (project, align, benchmark-projection, translate-train, translate-test) ----------------
 Aligner = Annotated[Optional[str], typer.Option(
@@ -33,7 +34,12 @@ Encoder = Annotated[Optional[str], typer.Option(
 Seed = Annotated[Optional[int], typer.Option(
     "--seed", help="Seed eflomal: identical alignments across runs (needs a C compiler once; eflomal then runs "
     "on one thread).")]
-Scheme = Annotated[str, typer.Option("--scheme", help="Tag scheme of labelled input: iob2, iob1, bioes, auto.")]
+Scheme = Annotated[str, typer.Option(
+    "--scheme", help="Tag scheme of labelled input: iob2 (default, strict), iob1, bioes, io, or auto (any mixture, "
+    "read as seqeval does). A file that breaks it is refused with every violation listed.")]
+RepairTags = Annotated[bool, typer.Option(
+    "--repair-tags", help="Read tags that break --scheme as seqeval does (a stray I-X after O or another type "
+    "starts an entity) and report how many were repaired, instead of refusing the file.")]
 SourceFormat = Annotated[str, typer.Option("--source-format", help=f"Source format: {SOURCE_FORMATS}.")]
 TargetFormat = Annotated[str, typer.Option("--target-format", help=f"Target format: {TARGET_FORMATS}.")]
 AlignmentFile = Annotated[Optional[Path], typer.Option(

@@ -8,16 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (check_output, load_projection_config, print_report, progress, projection_overrides, read_alignments,
+from .common import (check_output, check_sentences_output, load_projection_config, warn_inputs, print_report, progress, projection_overrides, read_alignments,
                      read_all, status, write_json)
 from .options import (SOURCE_FORMATS, TARGET_FORMATS, Aligner, AlignmentFile, Bitext, Config, Encoder, Ignore, LabelMap,
-                      Lowercase, Method, Scheme, Seed, SourceFormat, TargetFormat)
+                      Lowercase, Method, RepairTags, Scheme, Seed, SourceFormat, TargetFormat)
 
 
 def project(
     source: Annotated[Path, typer.Argument(help="Labelled source sentences (CoNLL or JSONL).")],
     target: Annotated[Path, typer.Argument(help="Target sentences, line-parallel to the source.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Labelled target file (.conll / .jsonl, .gz ok).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Labelled target file: .conll / .jsonl (.gz ok), .parquet, .spacy; or --output-format hf for a datasets folder.")],
     aligner: Aligner = None,
     method: Method = None,
     bitext: Bitext = None,
@@ -28,8 +28,10 @@ def project(
     source_format: SourceFormat = "auto",
     target_format: TargetFormat = "auto",
     output_format: Annotated[str, typer.Option(
-        "--output-format", help="conll, jsonl (keeps scores), or auto by the file name.")] = "auto",
+        "--output-format", help="auto (by the file name), conll, jsonl (keeps scores), hf-jsonl (tokens + ner_tags), "
+        "parquet, hf (a datasets save_to_disk folder), spacy (DocBin).")] = "auto",
     scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
     alignment: AlignmentFile = None,
     save_alignment: Annotated[Optional[Path], typer.Option(
         "--save-alignment", help="Also write the alignments (talp).")] = None,
@@ -39,16 +41,19 @@ def project(
     """Project entity labels from SOURCE onto TARGET and write the labelled target."""
     cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
                                                               ignore, seed))
-    check_output(output, save_alignment)
+    check_sentences_output(output, output_format)
+    check_output(save_alignment)
     if alignment and not save_alignment:
-        _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme)
+        _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme,
+                           repair_tags)
         return
     from ..io import write_sentences, write_talp
     from ..pipelines import align_corpus, check_parallel, prepare_source, project_corpus
 
-    sources = read_all(source, source_format, labels=True, scheme=scheme)
+    sources = read_all(source, source_format, labels=True, scheme=scheme, repair=repair_tags)
     targets = read_all(target, target_format, labels=False, scheme=scheme)
     check_parallel(sources, targets, source, target)
+    warn_inputs(sources, targets, source, target, source_format, target_format)
     aligns = read_alignments(alignment, len(sources), sources, targets) if alignment else None
     t0 = time.perf_counter()
     if aligns is None:
@@ -70,13 +75,13 @@ def project(
 
 
 def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output: Path, source_format: str,
-                       target_format: str, output_format: str, scheme: str) -> None:
+                       target_format: str, output_format: str, scheme: str, repair: bool = False) -> None:
     """Precomputed links: stream, one pair in memory at a time."""
     from ..io import read_sentences, read_talp, write_sentences
     from ..pipelines import project_stream
 
     def corpus():
-        return (read_sentences(source, source_format, labels=True, scheme=scheme),
+        return (read_sentences(source, source_format, labels=True, scheme=scheme, repair=repair),
                 read_sentences(target, target_format, labels=False, scheme=scheme))
 
     t0 = time.perf_counter()
@@ -127,7 +132,8 @@ def benchmark_projection(
     target_gold: Annotated[Path, typer.Argument(help="Labelled target gold, line-parallel.")],
     json_out: Annotated[Optional[Path], typer.Option(
         "--json", help="Write overall/per-type scores, sentences and seconds as JSON.")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Also write the projected target.")] = None,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Also write the projected target (.conll, .jsonl, .parquet, .spacy).")] = None,
     aligner: Aligner = None,
     method: Method = None,
     bitext: Bitext = None,
@@ -139,6 +145,7 @@ def benchmark_projection(
     target_format: Annotated[str, typer.Option(
         "--target-format", help=f"Target gold format: {SOURCE_FORMATS}.")] = "auto",
     scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
     alignment: AlignmentFile = None,
     label_map: LabelMap = None,
     ignore: Ignore = None,
@@ -150,9 +157,10 @@ def benchmark_projection(
 
     cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
                                                               ignore, seed))
-    check_output(json_out, output)
-    src = read_all(source_gold, source_format, labels=True, scheme=scheme)
-    tgt = read_all(target_gold, target_format, labels=True, scheme=scheme)
+    check_output(json_out)
+    check_sentences_output(output)
+    src = read_all(source_gold, source_format, labels=True, scheme=scheme, repair=repair_tags)
+    tgt = read_all(target_gold, target_format, labels=True, scheme=scheme, repair=repair_tags)
     check_parallel(src, tgt, source_gold, target_gold)
     aligns = read_alignments(alignment, len(src), src, tgt) if alignment else None
     with status(f"aligning and projecting {len(src)} pairs"):
@@ -165,4 +173,4 @@ def benchmark_projection(
     if output:
         write_sentences(output, projected)
     if json_out:
-        write_json(json_out, report.as_dict())
+        write_json(json_out, {**report.as_dict(), "source_gold": str(source_gold), "target_gold": str(target_gold)})

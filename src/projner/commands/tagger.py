@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_output, show_scores, status
-from .options import BaseModel, Device, MaxIterations, RunConfig
+from .common import check_sentences_output, read_all, show_scores, status
+from .options import BaseModel, Device, MaxIterations, RepairTags, RunConfig, Scheme
 
 
 def train(
@@ -26,12 +26,14 @@ def train(
     c2: Annotated[Optional[float], typer.Option("--c2", help="crf: L2 regularisation (default 0.05).")] = None,
     epochs: Annotated[Optional[int], typer.Option("--epochs", help="hf: training epochs (default 3).")] = None,
     device: Device = None,
-    train_format: Annotated[str, typer.Option("--format", help="auto, conll or jsonl.")] = "auto",
+    train_format: Annotated[str, typer.Option(
+        "--format", help="auto, conll, jsonl, hf (datasets folder), parquet or spacy.")] = "auto",
+    scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
 ) -> None:
     """Train a target-language tagger (CRF by default) and save it to a folder."""
     from ..evaluate import evaluate
     from ..hub import check_model_location
-    from ..io import read_sentences
     from ..transfer import TaggerConfig, check_new_model_dir, load_transfer_config, train_tagger
 
     cfg = load_transfer_config(TaggerConfig, config, {
@@ -40,10 +42,8 @@ def train(
     check_new_model_dir(output)
     if cfg.kind == "hf":
         check_model_location(cfg.base_model, "base encoder")
-    sents = list(read_sentences(train, train_format, labels=True))
-    if not sents:
-        raise InputError("no sentences in file", train)
-    dsents = list(read_sentences(dev, "auto", labels=True)) if dev else None
+    sents = read_all(train, train_format, labels=True, scheme=scheme, repair=repair_tags)
+    dsents = read_all(dev, "auto", labels=True, scheme=scheme, repair=repair_tags) if dev else None
     t0 = time.perf_counter()
     with status(f"training a {cfg.kind} tagger on {len(sents)} sentences"):
         model = train_tagger(cfg, sents, output, dsents)
@@ -57,26 +57,29 @@ def tag(
     model: Annotated[Path, typer.Argument(help="Tagger model folder (projner CRF, transformers or spaCy).")],
     input_: Annotated[Path, typer.Argument(
         metavar="INPUT", help="CoNLL (labels ignored), JSONL, or plain text (one sentence per line).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Tagged output (.conll or .jsonl).")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Tagged output: .conll, .jsonl, .parquet, .spacy (or --output-format).")],
     input_format: Annotated[str, typer.Option(
         "--input-format", help="auto, conll, jsonl, text (whitespace tokens), raw (word tokenizer).")] = "auto",
     output_format: Annotated[str, typer.Option(
-        "--output-format", help="conll, jsonl, or auto by the file name.")] = "auto",
+        "--output-format", help="auto (by the file name), conll, jsonl, hf-jsonl, parquet, hf, spacy.")] = "auto",
     score: Annotated[bool, typer.Option(
         "--score", help="Score against INPUT's labels (model-transfer evaluation).")] = False,
     kind: Annotated[str, typer.Option("--kind", help="Tagger kind: auto, crf, hf, spacy.")] = "auto",
+    scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
 ) -> None:
     """Tag INPUT with a trained tagger."""
     from ..io import detect_format, read_sentences, write_sentences
     from ..ner import load_tagger
     from ..transfer import model_transfer
 
-    check_output(output)
+    check_sentences_output(output, output_format)
     fmt = input_format if input_format != "auto" else detect_format(input_)
-    labelled = fmt in ("conll", "jsonl")
+    labelled = fmt in ("conll", "jsonl", "hf", "parquet", "spacy")
     if score and not labelled:
         raise InputError("--score needs labelled input (CoNLL or JSONL)", input_)
-    sents = list(read_sentences(input_, fmt, labels=score))
+    sents = list(read_sentences(input_, fmt, labels=score, scheme=scheme, repair=repair_tags))
     tagger = load_tagger(model, kind)
     t0 = time.perf_counter()
     preds, report = model_transfer(sents, tagger, sents if score else None)

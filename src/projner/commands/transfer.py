@@ -12,7 +12,8 @@ import typer
 from ..errors import InputError
 from .common import check_output, log, progress_enabled, projection_overrides, show_scores, write_json
 from .options import (Aligner, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device, Encoder, Ignore, LabelMap,
-                      MaxIterations, MaxLength, Method, Model, OutputFormatRun, ProjectionConfigFile, RunConfig, Seed,
+                      MaxIterations, MaxLength, Method, Model, OutputFormatRun, ProjectionConfigFile, RepairTags,
+                      RunConfig, Scheme, Seed,
                       SrcLang, SummaryJson, TgtLang, Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
 
 
@@ -81,6 +82,8 @@ def translate_train(
         "--eval", help="Target gold test set: score the trained tagger.")] = None,
     output_format: OutputFormatRun = None,
     json_out: SummaryJson = None,
+    scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
 ) -> None:
     """Translate a labelled source corpus, project its labels onto the translations,
     optionally train and evaluate a target tagger. Outputs go into the run folder."""
@@ -96,7 +99,7 @@ def translate_train(
         "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
                                                ignore),
         "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
-        "output_format": output_format,
+        "output_format": output_format, **_tag_overrides(scheme, repair_tags),
     })
     check_output(json_out)
     t0 = time.perf_counter()
@@ -105,6 +108,11 @@ def translate_train(
     _report_train(summary, cfg)
     if json_out:
         write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+
+
+def _tag_overrides(scheme: str, repair_tags: bool) -> dict:
+    """Tag-scheme flags as config keys; flags left at their defaults do not override the config file."""
+    return {"scheme": None if scheme == "iob2" else scheme, "repair_tags": repair_tags or None}
 
 
 def _report_train(summary: dict, cfg) -> None:
@@ -154,6 +162,8 @@ def translate_test(
         "--baseline", help="A target-language tagger: model-transfer baseline, scored the same way.")] = None,
     output_format: OutputFormatRun = None,
     json_out: SummaryJson = None,
+    scheme: Scheme = "iob2",
+    repair_tags: RepairTags = False,
 ) -> None:
     """Translate target sentences into the source language, tag them, project the
     entities back onto the original words; score against gold when INPUT is labelled.
@@ -167,7 +177,7 @@ def translate_test(
                                          batch_size, max_length, device, cache, tokenize, translations_format),
         "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
                                                ignore),
-        "output_format": output_format,
+        "output_format": output_format, **_tag_overrides(scheme, repair_tags),
     })
     check_output(json_out)
     summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)

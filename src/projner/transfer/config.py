@@ -117,6 +117,8 @@ class TranslateTrainConfig(BaseModel):
     dev: Optional[str] = None
     eval: Optional[str] = None
     output_format: Literal["conll", "jsonl"] = "conll"
+    scheme: Literal["iob2", "iob1", "bioes", "io", "auto"] = "iob2"  # of the labelled inputs (source, dev, eval)
+    repair_tags: bool = False  # read tags that break the scheme as seqeval does, and count them
 
 
 class TranslateTestConfig(BaseModel):
@@ -131,6 +133,8 @@ class TranslateTestConfig(BaseModel):
     evaluate: Literal["auto", "yes", "no"] = "auto"
     baseline: Optional[str] = None
     output_format: Literal["conll", "jsonl"] = "conll"
+    scheme: Literal["iob2", "iob1", "bioes", "io", "auto"] = "iob2"  # of a labelled input
+    repair_tags: bool = False
 
 
 def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None, overrides: dict[str, Any]) -> Any:

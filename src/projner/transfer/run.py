@@ -20,10 +20,12 @@ __all__ = ["run_translate_train", "run_translate_test"]
 Log = Callable[[str], None]
 
 
-def _read(path: str, fmt: str, labels: bool) -> list[Sentence]:
+def _read(path: str, fmt: str, labels: bool, cfg=None) -> list[Sentence]:
+    """A whole input; labelled inputs under the run's tag-scheme policy (``cfg.scheme``, ``cfg.repair_tags``)."""
     from ..io import read_sentences
 
-    out = list(read_sentences(path, fmt, labels=labels))
+    policy = {"scheme": cfg.scheme, "repair": cfg.repair_tags} if cfg is not None else {}
+    out = list(read_sentences(path, fmt, labels=labels, **policy))
     if not out:
         raise InputError("no sentences in file", path)
     return out
@@ -32,9 +34,15 @@ def _read(path: str, fmt: str, labels: bool) -> list[Sentence]:
 def _check_run_root(root: Path) -> None:
     if root.exists() and not root.is_dir():
         raise InputError("run folder path exists and is a file", root)
-    parent = root.parent if str(root.parent) else Path(".")
-    if not root.exists() and not parent.is_dir():
-        raise InputError("parent folder of the run folder does not exist", parent)
+    # missing parent folders are created with the run folder (-o runs/de without runs/);
+    # the nearest existing ancestor must be a writable folder
+    ancestor = root.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError("cannot create the run folder here: this is a file", ancestor)
+    if not os.access(ancestor, os.W_OK):
+        raise InputError("cannot create the run folder here: the folder is not writable", ancestor)
 
 
 def _open_train_inputs(cfg: TranslateTrainConfig, root: Path):
@@ -46,9 +54,9 @@ def _open_train_inputs(cfg: TranslateTrainConfig, root: Path):
         for p in b:
             if not Path(p).is_file():
                 raise InputError("bitext file not found", p)
-    sources = _read(cfg.source, cfg.source_format, labels=True)
-    dev = _read(cfg.dev, "auto", labels=True) if cfg.dev else None
-    gold = _read(cfg.eval, "auto", labels=True) if cfg.eval else None
+    sources = _read(cfg.source, cfg.source_format, labels=True, cfg=cfg)
+    dev = _read(cfg.dev, "auto", labels=True, cfg=cfg) if cfg.dev else None
+    gold = _read(cfg.eval, "auto", labels=True, cfg=cfg) if cfg.eval else None
     if gold is not None and cfg.train is None:
         raise ConfigError("eval needs a tagger to train: add 'train:' (e.g. --train crf)")
     if cfg.train and cfg.train.kind == "hf":
@@ -65,6 +73,7 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
     Steps (each resumable): ``translate`` (translations.txt, target.txt),
     ``project`` (projected.conll|jsonl, alignments.talp), ``train`` (model/ and
     train.json), ``evaluate`` (scores.json)."""
+    from ..evaluate import normalise_spans
     from ..io import read_sentences
     from ..runs import RunDir
 
@@ -91,7 +100,9 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
                        ["step:translate", "input:source", "config:projection"], summary)
     projected = list(read_sentences(out, ext, labels=True))
     summary["projected"] = str(out)
-    summary["source_entities"] = sum(len(s.spans) for s in sources)
+    # entities the projection could carry over: ignored labels do not count (as in 'projner project')
+    summary["source_entities"] = sum(len(normalise_spans(s.spans, cfg.projection.label_map,
+                                                         cfg.projection.ignore_labels)) for s in sources)
     summary["projected_entities"] = sum(len(s.spans) for s in projected)
     if cfg.train is not None:
         model_dir = root / "model"
@@ -173,5 +184,5 @@ def _open_test_input(cfg: TranslateTestConfig, root: Path):
     score = cfg.evaluate == "yes" or (cfg.evaluate == "auto" and has_labels)
     if score and not has_labels:
         raise ConfigError("evaluate: yes needs labelled input (CoNLL or JSONL gold)")
-    targets = _read(cfg.input, fmt, labels=has_labels)
+    targets = _read(cfg.input, fmt, labels=has_labels, cfg=cfg)
     return targets, (targets if score else None), fmt
