@@ -100,3 +100,17 @@ def test_swapped_files_blank_lines_and_glued_punctuation_warn(tmp_path, capsys):
         "projected onto it",
         f"projner: warning: {tmp_path / 'de.txt'}: tokens carry punctuation ('Paris.', 'Plan.', 'York.', …): if this "
         "is untokenised text, --target-format raw splits it into words"]
+
+
+def test_ignored_entities_are_not_counted_and_run_parents_are_created(tmp_path, capsys):
+    de = tmp_path / "de.txt"
+    de.write_text("\n".join(" ".join(s.tokens) for s in read_conll(DATA / "example.de.conll")) + "\n")
+    code, out, err = run(["translate-train", DATA / "example.en.conll", "-o", tmp_path / "runs" / "de",
+                          "--translations", de, "--tokenize", "whitespace", "-a", "lexical", "--ignore", "MISC"],
+                         capsys)
+    assert code == 0, err
+    assert out.splitlines()[0] == (f"projected 13 of 20 entities onto 10 translated sentences → "
+                                   f"{tmp_path / 'runs' / 'de' / 'projected.conll'}")
+    code, _, err = run(["project", DATA / "example.en.conll", de, "-o", tmp_path / "p.conll", "-a", "lexical",
+                        "--ignore", "MISC"], capsys)
+    assert code == 0 and err.startswith("projected 13 of 20 entities onto 10 sentences")

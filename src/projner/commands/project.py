@@ -65,7 +65,9 @@ def project(
     write_sentences(output, projected, output_format)
     if save_alignment:
         write_talp(save_alignment, aligns)
-    n_src = sum(len(s.spans) for s in sources)
+    from ..evaluate import normalise_spans
+
+    n_src = sum(len(normalise_spans(s.spans, cfg.label_map, cfg.ignore_labels)) for s in sources)  # ignored: not counted
     n_out = sum(len(s.spans) for s in projected)
     typer.echo(
         f"projected {n_out} of {n_src} entities onto {len(projected)} sentences "
