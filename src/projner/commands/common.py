@@ -146,7 +146,7 @@ def print_report(report, title: str = "") -> None:
         table.add_row(lab, f"{t.precision:.4f}", f"{t.recall:.4f}", f"{t.f1:.4f}", str(t.support), str(t.predicted),
                       str(t.correct))
     o = report.overall
-    table.add_row("[bold]micro avg[/bold]", f"{o.precision:.4f}", f"{o.recall:.4f}", f"[bold]{o.f1:.4f}[/bold]",
+    table.add_row("[bold]overall[/bold] (micro)", f"{o.precision:.4f}", f"{o.recall:.4f}", f"[bold]{o.f1:.4f}[/bold]",
                   str(o.support), str(o.predicted), str(o.correct))
     table.add_row("macro avg", f"{report.macro_precision:.4f}", f"{report.macro_recall:.4f}", f"{report.macro_f1:.4f}",
                   "", "", "")
