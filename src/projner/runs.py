@@ -385,9 +385,9 @@ class RunDir:
     def _remove_stale_temps(final: Path) -> None:
         """Remove temporary files a killed process left for ``final``: the step's
         own (``.tmp-TAG.NAME``) and those of an atomic writer used inside the step
-        function on that path (``..tmp-TAG.NAME.RANDOM.tmp``)."""
+        function on that path (``..tmp-TAG.NAME.…``, files or folders)."""
         name = glob.escape(final.name)
-        for pattern in (f".tmp-*.{name}", f"..tmp-*.{name}.*.tmp", f".old-*.{name}"):
+        for pattern in (f".tmp-*.{name}", f"..tmp-*.{name}.*", f".old-*.{name}"):
             for stale in final.parent.glob(pattern):
                 _remove(stale)
 

@@ -12,6 +12,8 @@ from typing import Annotated, List, Optional
 
 import typer
 
+from .common import guard
+
 Corpus = Annotated[Path, typer.Argument(help="Multi30K-layout folder or caption JSONL (image, lang, caption).")]
 Splits = Annotated[List[str], typer.Option("--split", help="Split(s) of a Multi30K folder (repeatable).")]
 
@@ -45,6 +47,7 @@ def induce_lexicon(
         raise UsageError("--top-k, --min-count and --min-cooc must be at least 1")
     if prior_scale <= 0:
         raise UsageError("--prior-scale must be positive")
+    guard({"CORPUS": corpus}, {"-o": output, "--priors": priors})
     lex = lexicon_from_corpus(corpus, src, tgt, splits=tuple(split), task=task, measure=measure,
                               min_count=min_count, min_cooc=min_cooc, min_g2=min_g2, top_k=top_k)
     n = lex.save(output)
@@ -67,8 +70,9 @@ def caption_bitext(
     from ..captions import caption_bitext as read_pairs
     from ..io import write_lines
 
-    s, t = read_pairs(corpus, src, tgt, splits=tuple(split))
     a, b = Path(f"{output}.{src}"), Path(f"{output}.{tgt}")
+    guard({"CORPUS": corpus}, {f"-o (.{src})": a, f"-o (.{tgt})": b})
+    s, t = read_pairs(corpus, src, tgt, splits=tuple(split))
     write_lines(a, (" ".join(x) for x in s))
     write_lines(b, (" ".join(x) for x in t))
     typer.echo(f"{len(s)} caption pairs -> {a} {b}")

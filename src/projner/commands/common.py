@@ -110,6 +110,28 @@ def check_sentences_output(path: Optional[Path], fmt: str = "auto") -> None:
             check_output(path)
 
 
+def guard(inputs: dict, outputs: dict) -> None:
+    """Before any work: refuse an output that is (the same file as) an input or another
+    output (:func:`projner.io.outputs.check_outputs`)."""
+    from ..io.outputs import check_outputs
+
+    check_outputs(inputs, outputs)
+
+
+def spooled(path):
+    """``path``, or a once-made regular-file copy of a FIFO / process substitution (:mod:`projner.io.spool`)."""
+    from ..io.spool import regular_input
+
+    return regular_input(path)
+
+
+def config_files(cfg) -> dict:
+    """Files a projection configuration reads: bitext pairs and aligner option files (priors)."""
+    priors = [v for opts in cfg.aligner_options.values() if isinstance(opts, dict)
+              for k, v in opts.items() if k == "priors" and isinstance(v, str) and v]
+    return {"--bitext": [p for pair in cfg.bitext for p in pair], "priors": priors}
+
+
 def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None, encoder=None, label_map=None,
                          ignore=None, seed=None) -> dict:
     """The projection configuration keys set by flags (None = not given)."""

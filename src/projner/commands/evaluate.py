@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_output, print_report, read_all, write_json
+from .common import check_output, guard, print_report, read_all, spooled, write_json
 from .options import SOURCE_FORMATS, Ignore, JsonOut, LabelMap, RepairTags, Scheme
 
 ALIGNMENT_FORMATS = "auto, talp, wpt, jsonl"
@@ -35,7 +35,9 @@ def evaluate(
     from ..evaluate import evaluate as run_eval
     from ..evaluate import parse_label_map
 
+    guard({"GOLD": gold, "PRED": pred, "--source": source}, {"--json": json_out, "--errors": errors})
     check_output(json_out, errors)
+    gold, pred, source = spooled(gold), spooled(pred), spooled(source)
     g = read_all(gold, gold_format, labels=True, scheme=scheme, repair=repair_tags)
     p = read_all(pred, pred_format, labels=True, scheme=scheme, repair=repair_tags)
     if len(g) != len(p):
@@ -78,6 +80,8 @@ def evaluate_alignment(
     """Score predicted word alignments against gold: AER, precision, recall, F1 (sure/possible links)."""
     from ..pipelines import evaluate_alignment_files
 
+    guard({"GOLD": gold, "PRED": pred}, {"--json": json_out})
+    gold, pred = spooled(gold), spooled(pred)
     res = evaluate_alignment_files(gold, pred, gold_format=gold_format, pred_format=pred_format,
                                    gold_one_indexed=one_indexed or gold_one_indexed,
                                    pred_one_indexed=one_indexed or pred_one_indexed, transpose_pred=transpose)

@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (check_output, check_sentences_output, load_projection_config, warn_inputs, print_report, progress, projection_overrides, read_alignments,
-                     read_all, status, write_json)
+from .common import (check_output, check_sentences_output, config_files, guard, load_projection_config, print_report,
+                     progress, projection_overrides, read_alignments, read_all, spooled, status, warn_inputs, write_json)
 from .options import (SOURCE_FORMATS, TARGET_FORMATS, Aligner, AlignmentFile, Bitext, Config, Encoder, Ignore, LabelMap,
                       Lowercase, Method, RepairTags, Scheme, Seed, SourceFormat, TargetFormat)
 
@@ -39,10 +39,13 @@ def project(
     ignore: Ignore = None,
 ) -> None:
     """Project entity labels from SOURCE onto TARGET and write the labelled target."""
-    cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
-                                                              ignore, seed))
+    cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
+                                                                       label_map, ignore, seed))
+    guard({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--config": config, **config_files(cfg)},
+          {"-o": output, "--save-alignment": save_alignment})
     check_sentences_output(output, output_format)
     check_output(save_alignment)
+    source, target, alignment = spooled(source), spooled(target), spooled(alignment)
     if alignment and not save_alignment:
         _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme,
                            repair_tags)
@@ -117,8 +120,11 @@ def align(
     from ..io import write_talp
     from ..pipelines import align_corpus, check_parallel
 
-    cfg = load_projection_config(config, projection_overrides(aligner, None, bitext, lowercase, encoder, seed=seed))
+    cfg = load_projection_config(spooled(config), projection_overrides(aligner, None, bitext, lowercase, encoder,
+                                                                       seed=seed))
+    guard({"SOURCE": source, "TARGET": target, "--config": config, **config_files(cfg)}, {"-o": output})
     check_output(output)
+    source, target = spooled(source), spooled(target)
     sources = read_all(source, source_format, labels=False, scheme=scheme)
     targets = read_all(target, target_format, labels=False, scheme=scheme)
     check_parallel(sources, targets, source, target)
@@ -157,10 +163,13 @@ def benchmark_projection(
     from ..pipelines import benchmark_projection as run_bench
     from ..pipelines import check_parallel
 
-    cfg = load_projection_config(config, projection_overrides(aligner, method, bitext, lowercase, encoder, label_map,
-                                                              ignore, seed))
+    cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
+                                                                       label_map, ignore, seed))
+    guard({"SOURCE_GOLD": source_gold, "TARGET_GOLD": target_gold, "--alignment": alignment, "--config": config,
+           **config_files(cfg)}, {"--json": json_out, "-o": output})
     check_output(json_out)
     check_sentences_output(output)
+    source_gold, target_gold, alignment = spooled(source_gold), spooled(target_gold), spooled(alignment)
     src = read_all(source_gold, source_format, labels=True, scheme=scheme, repair=repair_tags)
     tgt = read_all(target_gold, target_format, labels=True, scheme=scheme, repair=repair_tags)
     check_parallel(src, tgt, source_gold, target_gold)

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_sentences_output, read_all, show_scores, status
+from .common import check_sentences_output, guard, read_all, show_scores, spooled, status
 from .options import BaseModel, Device, MaxIterations, RepairTags, RunConfig, Scheme
 
 
@@ -39,7 +39,12 @@ def train(
     cfg = load_transfer_config(TaggerConfig, config, {
         "kind": tagger, "base_model": base_model, "max_iterations": max_iterations, "c1": c1, "c2": c2,
         "epochs": epochs, "device": device})
+    from ..io.outputs import check_outputs, check_outside
+
+    check_outputs({"TRAIN": train, "--dev": dev, "--config": config}, {"-o": output})
+    check_outside({"TRAIN": train, "--dev": dev, "--config": config}, output, "-o")
     check_new_model_dir(output)
+    train, dev = spooled(train), spooled(dev)
     if cfg.kind == "hf":
         check_model_location(cfg.base_model, "base encoder")
     sents = read_all(train, train_format, labels=True, scheme=scheme, repair=repair_tags)
@@ -74,7 +79,9 @@ def tag(
     from ..ner import load_tagger
     from ..transfer import model_transfer
 
+    guard({"MODEL": model, "INPUT": input_}, {"-o": output})
     check_sentences_output(output, output_format)
+    input_ = spooled(input_)
     fmt = input_format if input_format != "auto" else detect_format(input_)
     labelled = fmt in ("conll", "jsonl", "hf", "parquet", "spacy")
     if score and not labelled:

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_output, log, progress_enabled, projection_overrides, show_scores, write_json
+from .common import check_output, log, progress_enabled, projection_overrides, show_scores, spooled, write_json
 from .options import (Aligner, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device, Encoder, Ignore, LabelMap,
                       MaxIterations, MaxLength, Method, Model, OutputFormatRun, ProjectionConfigFile, RepairTags,
                       RunConfig, Scheme, Seed,
@@ -92,6 +92,7 @@ def translate_train(
     train_ov = None
     if train or base_model or max_iterations:
         train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations}
+    config, projection_config = spooled(config), spooled(projection_config)
     cfg = load_transfer_config(TranslateTrainConfig, config, {
         "source": str(source) if source else None,
         "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
@@ -101,7 +102,7 @@ def translate_train(
         "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
     })
-    check_output(json_out)
+    _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
     t0 = time.perf_counter()
     summary = run_translate_train(cfg, output, progress=progress_enabled(), log=log)
     summary["seconds"] = round(time.perf_counter() - t0, 2)
@@ -113,6 +114,22 @@ def translate_train(
 def _tag_overrides(scheme: str, repair_tags: bool) -> dict:
     """Tag-scheme flags as config keys; flags left at their defaults do not override the config file."""
     return {"scheme": None if scheme == "iob2" else scheme, "repair_tags": repair_tags or None}
+
+
+def _guard_run(cfg, root: Path, json_out: Optional[Path], inputs: tuple[str, ...]) -> None:
+    """Before any work: the run's files and --json are neither inputs nor each other;
+    inputs that are FIFOs are read once (copied)."""
+    from ..io.outputs import check_outputs
+    from ..transfer.run import run_files
+
+    ins, outs = run_files(cfg, root)
+    check_outputs(ins, {**outs, "--json": json_out})
+    check_output(json_out)
+    for name in inputs:
+        if getattr(cfg, name):
+            setattr(cfg, name, spooled(getattr(cfg, name)))
+    if cfg.translate.backend == "file" and cfg.translate.path:
+        cfg.translate.path = spooled(cfg.translate.path)
 
 
 def _report_train(summary: dict, cfg) -> None:
@@ -170,6 +187,7 @@ def translate_test(
     (The translation model translates target → source: --src-lang is the target text's language.)"""
     from ..transfer import TranslateTestConfig, load_transfer_config, run_translate_test
 
+    config, projection_config = spooled(config), spooled(projection_config)
     cfg = load_transfer_config(TranslateTestConfig, config, {
         "input": str(input_) if input_ else None, "input_format": input_format, "tagger": tagger,
         "baseline": baseline,
@@ -179,7 +197,7 @@ def translate_test(
                                                ignore),
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
     })
-    check_output(json_out)
+    _guard_run(cfg, output, json_out, ("input",))
     summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
     typer.echo(f"predictions for {summary['sentences']} sentences → {summary['predictions']}")
     if "scores" in summary:

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Optional, Union
 
 from ..errors import UsageError
 
-__all__ = ["check_outputs", "same_file"]
+__all__ = ["check_outputs", "check_outside", "same_file"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -77,3 +77,14 @@ def check_outputs(inputs: Mapping[str, Union[PathLike, Iterable[PathLike], None]
                     continue
                 raise UsageError(f"output {oname} is the same file as output {oname2}{_other(opath, opath2)}; "
                                  "each output needs its own file", opath)
+
+
+def check_outside(inputs: Mapping[str, Union[PathLike, Iterable[PathLike], None]], folder: PathLike,
+                  name: str) -> None:
+    """Refuse an input inside ``folder``, an output folder that is replaced as a whole."""
+    top = os.path.realpath(os.fspath(folder))
+    for iname, ipath in _items(inputs):
+        real = os.path.realpath(os.fspath(ipath))
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            raise UsageError(f"output {name} is a folder that is replaced as a whole, and the input {iname} "
+                             f"({os.fspath(ipath)}) is inside it: choose another output", folder)

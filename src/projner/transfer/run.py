@@ -15,7 +15,7 @@ from .components import check_file_translator, effective_tokenize, make_translat
 from .config import TranslateTestConfig, TranslateTrainConfig
 from .steps import baseline_step, evaluate_step, project_step, read_json, score_step, tag_step, train_step, translate_step
 
-__all__ = ["run_translate_train", "run_translate_test"]
+__all__ = ["run_translate_train", "run_translate_test", "run_files"]
 
 Log = Callable[[str], None]
 
@@ -32,8 +32,11 @@ def _read(path: str, fmt: str, labels: bool, cfg=None) -> list[Sentence]:
 
 
 def _check_run_root(root: Path) -> None:
+    from ..runs import check_run_folder
+
     if root.exists() and not root.is_dir():
         raise InputError("run folder path exists and is a file", root)
+    check_run_folder(root)
     # missing parent folders are created with the run folder (-o runs/de without runs/);
     # the nearest existing ancestor must be a writable folder
     ancestor = root.absolute().parent
@@ -45,11 +48,42 @@ def _check_run_root(root: Path) -> None:
         raise InputError("cannot create the run folder here: the folder is not writable", ancestor)
 
 
+_TRAIN_FILES = ("translations.txt", "target.txt", "projected.EXT", "alignments.talp", "model", "train.json",
+                "scores.json")
+_TEST_FILES = ("translations.txt", "source.txt", "tagged.EXT", "predictions.EXT", "alignments.talp", "scores.json",
+               "baseline.EXT", "baseline_scores.json")
+
+
+def run_files(cfg: TranslateTrainConfig | TranslateTestConfig, root: str | os.PathLike) -> tuple[dict, dict]:
+    """``(inputs, outputs)`` of a run, by option name, for
+    :func:`projner.io.outputs.check_outputs`: no file the run writes may be an input."""
+    ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
+    train = isinstance(cfg, TranslateTrainConfig)
+    names = (_TRAIN_FILES if train else _TEST_FILES) + ("manifest.json", ".lock")
+    outputs = {f"run folder file {n.replace('EXT', ext)}": Path(root) / n.replace("EXT", ext) for n in names}
+    inputs = ({"SOURCE": cfg.source, "--dev": cfg.dev, "--eval": cfg.eval} if train
+              else {"INPUT": cfg.input, "--tagger": cfg.tagger, "--baseline": cfg.baseline})
+    inputs["--translations"] = cfg.translate.path if cfg.translate.backend == "file" else None
+    inputs["--bitext"] = [p for pair in cfg.projection.bitext for p in pair]
+    return inputs, outputs
+
+
+def _check_files(cfg, root: Path) -> None:
+    from ..io.outputs import check_outputs, check_outside
+
+    inputs, outputs = run_files(cfg, root)
+    check_outputs(inputs, outputs)
+    model = next((p for n, p in outputs.items() if n.endswith(" model")), None)
+    if model is not None:
+        check_outside(inputs, model, "model/ of the run folder")
+
+
 def _open_train_inputs(cfg: TranslateTrainConfig, root: Path):
     """Check and read everything translate-train needs: (sources, dev, gold)."""
     if not cfg.source:
         raise ConfigError("no source corpus: give SOURCE or 'source:' in the config")
     _check_run_root(root)
+    _check_files(cfg, root)
     for b in cfg.projection.bitext:
         for p in b:
             if not Path(p).is_file():
@@ -105,10 +139,9 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
                                                          cfg.projection.ignore_labels)) for s in sources)
     summary["projected_entities"] = sum(len(s.spans) for s in projected)
     if cfg.train is not None:
-        model_dir = root / "model"
         log(f"training a {cfg.train.kind} tagger on {len(projected)} projected sentences")
-        train_step(run, cfg.train, projected, model_dir, dev,
-                   ["step:project", "config:train"] + (["input:dev"] if dev else []))
+        model_dir = train_step(run, cfg.train, projected, dev,
+                               ["step:project", "config:train"] + (["input:dev"] if dev else []), summary)
         summary["model"] = str(model_dir)
         if gold is not None:
             log(f"evaluating on {cfg.eval}")
@@ -179,6 +212,7 @@ def _open_test_input(cfg: TranslateTestConfig, root: Path):
     if not cfg.tagger:
         raise ConfigError("no source-language tagger: give --tagger or 'tagger:' in the config")
     _check_run_root(root)
+    _check_files(cfg, root)
     fmt = cfg.input_format if cfg.input_format != "auto" else detect_format(cfg.input)
     has_labels = fmt in ("conll", "jsonl")
     score = cfg.evaluate == "yes" or (cfg.evaluate == "auto" and has_labels)

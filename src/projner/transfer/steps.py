@@ -8,6 +8,7 @@ step is reused on rerun and a failed one leaves nothing half-written."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,10 +24,13 @@ __all__ = ["translate_step", "project_step", "tag_step", "train_step", "evaluate
            "baseline_step", "read_json"]
 
 
+_BREAKS = re.compile(r"[\r\n\x00]")  # one line per sentence: no line break (nor NUL) inside one
+
+
 def write_lines(path: Path, lines: Sequence[str]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         for line in lines:
-            fh.write(line.replace("\n", " ") + "\n")
+            fh.write(_BREAKS.sub(" ", line) + "\n")
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -85,17 +89,20 @@ def tag_step(run, tagger: Any, sentences: Sequence[Sentence], output: str, depen
     return run.step("tag", [output], do, depends=depends)[output]
 
 
-def train_step(run, cfg: TaggerConfig, sentences: Sequence[Sentence], model_dir: Path,
-               dev: Sequence[Sentence] | None, depends: list[str]) -> None:
-    """Train a tagger into ``model_dir``; ``train.json`` records it."""
+def train_step(run, cfg: TaggerConfig, sentences: Sequence[Sentence], dev: Sequence[Sentence] | None,
+               depends: list[str], summary: dict | None = None) -> Path:
+    """Train a tagger into the run's ``model/`` (a recorded output: a deleted or damaged
+    model reruns the step); ``train.json`` records it, without timings, so that the
+    same data gives the same bytes. Returns the model folder."""
 
     def do(tmp):
         t0 = time.perf_counter()
-        train_tagger(cfg, sentences, model_dir, dev)
-        write_json(tmp["train.json"], {"kind": cfg.kind, "seconds": round(time.perf_counter() - t0, 2),
-                                       "sentences": len(sentences), "model": str(model_dir)})
+        train_tagger(cfg, sentences, tmp["model/"], dev)
+        write_json(tmp["train.json"], {"kind": cfg.kind, "sentences": len(sentences), "model": "model"})
+        if summary is not None:
+            summary["train_seconds"] = round(time.perf_counter() - t0, 2)
 
-    run.step("train", ["train.json"], do, depends=depends)
+    return run.step("train", ["model/", "train.json"], do, depends=depends)["model/"]
 
 
 def evaluate_step(run, model_dir: Path, gold: Sequence[Sentence], config: ProjectionConfig,
