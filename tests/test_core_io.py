@@ -120,3 +120,13 @@ def test_atomic_write_leaves_nothing_on_error(tmp_path):
     with pytest.raises(RuntimeError):
         write_conll(out, gen())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_conll_label_column_before_a_trailing_quality_column(tmp_path):
+    # manual projections (ABSA, AbstRCT): TOKEN TAG QUALITY, CRLF line ends, gzip
+    p = tmp_path / "x.tsv.gz"
+    with gzip.open(p, "wt", encoding="utf-8", newline="") as fh:
+        fh.write("Sirve\tO\t-\r\nbuen\tO\t-\r\nsushi.\tB-TARGET\tHighQuality\r\n\r\nO\tO\t-\r\n")
+    assert detect_format(p) == "conll"
+    assert list(read_sentences(p)) == [
+        Sentence(["Sirve", "buen", "sushi."], [Span(2, 3, "TARGET")]), Sentence(["O"])]

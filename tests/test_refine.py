@@ -122,7 +122,7 @@ def test_project_corpus_fits_the_refiner_on_the_corpus():
 @pytest.mark.parametrize("body, line, message", [
     ("method: ilp\nprojection:\n  refine: {trim: true}\n", 3,
      "projection: unknown option 'trim' in refine (known: trim_function_words, function_word_share, "
-     "min_sentences, adjective_label, adjective_from, balance_brackets)"),
+     "min_sentences, adjective_label, adjective_from, balance_brackets, long_spans)"),
     ("method: ilp\nprojection:\n  refine: {function_word_share: 2}\n", 2,
      "projection: refine: function_word_share must be in (0, 1]"),
     ("method: heuristic\nprojection:\n  refine: maybe\n", 2,

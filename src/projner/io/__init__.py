@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..types import Sentence
 from .bitext import BitextFiles, bitext_sources, read_bitext, resolve_bitext_options
 from .common import atomic_write, check_writable, count_lines, iter_lines, write_lines
-from .conll import format_conll, read_conll, write_conll
+from .conll import TAG_RE, format_conll, label_column, read_conll, write_conll
 from .jsonl import read_jsonl, sentence_to_json, write_jsonl
 from .tags import SCHEMES, check_scheme
 from .talp import format_talp, parse_talp_line, read_talp, write_talp
@@ -57,7 +57,7 @@ OUTPUT_FORMATS = ("auto", "conll", "jsonl", "hf-jsonl", "text", "hf", "parquet",
 CONLL_SUFFIXES = (".conll", ".conll02", ".conll03", ".conllu", ".bio", ".iob", ".iob2", ".bioes")
 _OUTPUT_SUFFIXES = {**{ext: "conll" for ext in CONLL_SUFFIXES + (".txt", ".tsv", ".tab")},
                     ".jsonl": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".spacy": "spacy"}
-_TAG_RE = re.compile(r"^(?:O|[BIESLU]-\S+)$")
+_TAG_RE = TAG_RE
 
 
 def detect_format(path: str | os.PathLike) -> str:
@@ -82,7 +82,7 @@ def detect_format(path: str | os.PathLike) -> str:
             return "jsonl"
         cols = line.split("\t") if "\t" in line else line.split()
         seen += 1
-        if 2 <= len(cols) <= 12 and (_TAG_RE.match(cols[-1]) or cols[0] == "-DOCSTART-"):
+        if 2 <= len(cols) <= 12 and (_TAG_RE.match(cols[label_column(cols)]) or cols[0] == "-DOCSTART-"):
             tagged += 1
         if seen >= 20:
             break

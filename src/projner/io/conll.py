@@ -8,6 +8,9 @@ written as a one-line block ``-EMPTY-<TAB>O`` and read back as an empty sentence
 every record survives the round trip, and tools that do not know the marker see a
 one-token sentence, so sentence counts stay parallel. A ``-DOCSTART-`` line inside
 a sentence (no blank line before it) is an error, not a silent split.
+The label is the last column, or, when the last column is not a tag (a trailing
+quality or comment column: ``sushi.<TAB>B-TARGET<TAB>HighQuality``), the rightmost
+column that is.
 """
 
 from __future__ import annotations
@@ -23,6 +26,19 @@ from .tags import TagChecker
 
 EMPTY = "-EMPTY-"  # the one-token block that stands for an empty sentence
 _UNWRITABLE = re.compile(r"[\s\x00]")  # what the reader refuses in a token
+
+TAG_RE = re.compile(r"^(?:O|[BIESLU]-\S+)$")
+
+
+def label_column(cols: list[str]) -> int:
+    """Index of the label among ``cols``: the last column, unless it is not a tag and
+    an earlier column (after the token) is."""
+    if len(cols) <= 2 or TAG_RE.match(cols[-1]):
+        return len(cols) - 1
+    for k in range(len(cols) - 2, 0, -1):
+        if TAG_RE.match(cols[k]):
+            return k
+    return len(cols) - 1
 
 
 def read_conll(
@@ -82,12 +98,13 @@ def read_conll(
             raise InputError(
                 f"expected at least 2 columns (token and label), found {len(cols)}: {line[:60]!r}", path, lineno
             )
-        if not cols[0] or (labels and not cols[-1]):
+        label = cols[label_column(cols)] if labels else "O"
+        if not cols[0] or (labels and not label):
             raise InputError(f"empty token or label column: {line[:60]!r}", path, lineno)
         if any(ch.isspace() for ch in cols[0]):
             raise InputError(f"token contains white space: {cols[0][:60]!r}", path, lineno)
         tokens.append(cols[0])
-        tags.append(cols[-1] if labels else "O")
+        tags.append(label)
         lines.append(lineno)
     sent = flush()
     if sent is not None:

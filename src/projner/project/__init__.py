@@ -6,7 +6,7 @@ All functions are pure: they take the core types and return a new target
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -16,6 +16,7 @@ from ..types import Alignment, Pair, Sentence
 from .candidates import (BREAK_PUNCT, CandidateExtractor, NgramExtractor, SpanExtractor,
                          ngram_candidates)
 from .heuristic import HeuristicOptions, project_heuristic, runs
+from .longspan import LONG_SPAN_MIN, is_long, project_long_spans
 from .matching import MATCHERS, match
 from .refine import Refiner, RefineOptions
 from .resolve import resolve_overlaps
@@ -58,6 +59,9 @@ class MatchingOptions:
     k: at most this many candidates per source entity.
     weights: :class:`ScoreWeights` of the signals.
     extractor: a candidate extractor; ``None`` = n-grams around linked target words.
+    long_spans: source spans of at least this many tokens are clauses, not names: they
+        are not matched to candidates but projected as the contiguous aligned region
+        extended to clause boundaries (:mod:`projner.project.longspan`); ``0`` = never.
     """
 
     max_len: int | None = None
@@ -66,6 +70,7 @@ class MatchingOptions:
     k: int = 1
     weights: ScoreWeights = field(default_factory=ScoreWeights)
     extractor: CandidateExtractor | None = None
+    long_spans: int = LONG_SPAN_MIN
 
 
 def project_candidates(
@@ -86,6 +91,9 @@ def project_candidates(
     if not source.spans or not n_tgt:
         return target.with_spans(())
     alignment.check_bounds(len(source), n_tgt)
+    long = [e for e in source.spans if is_long(e, source.tokens, opt.long_spans)]
+    if long:
+        return _with_long_spans(source, target, alignment, method, opt, meta, long)
     pair = Pair(source, target, alignment, dict(meta or {}))
     L = alignment.to_matrix(len(source), n_tgt, use_scores=alignment.scores is not None)
     ent_rows = np.zeros(len(source), dtype=bool)
@@ -120,6 +128,18 @@ def project_candidates(
     for e, c, s in matches:
         start, end = candidates[c]
         spans.append(Span(start, end, source.spans[e].label, round(float(s), 6)))
+    return target.with_spans(resolve_overlaps(spans))
+
+
+def _with_long_spans(source, target, alignment, method, opt, meta, long) -> Sentence:
+    """Long spans projected as aligned regions, the others matched to candidates."""
+    by_src: dict[int, list[int]] = {}
+    for i, j in alignment.links.tolist():
+        by_src.setdefault(i, []).append(j)
+    spans = project_long_spans(source.tokens, target.tokens, long, by_src)
+    short = [e for e in source.spans if not is_long(e, source.tokens, opt.long_spans)]
+    if short:
+        spans += project_candidates(source.with_spans(short), target, alignment, method, opt, meta).spans
     return target.with_spans(resolve_overlaps(spans))
 
 
@@ -176,6 +196,8 @@ def build_projector(method: str = "ilp", refine: Any = True, **options: Any) -> 
     projector in a :class:`RefinedProjector`.
     """
     ropt = refine_options(refine)
+    if ropt is not None and "long_spans" in options and not (isinstance(refine, Mapping) and "long_spans" in refine):
+        ropt = replace(ropt, long_spans=options["long_spans"])  # one threshold for both unless told apart
     base = _build_base(method, **options)
     return base if ropt is None else RefinedProjector(base, Refiner(ropt))
 

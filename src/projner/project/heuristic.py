@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 
 from ..types import Alignment, Sentence, Span
+from .longspan import LONG_SPAN_MIN, is_long, project_long_spans
 from .resolve import resolve_overlaps
 
 
@@ -21,12 +22,16 @@ class HeuristicOptions:
     keep: ``longest`` keeps only the longest surviving run per entity,
         ``all`` keeps every surviving run (the same label is projected several times).
     skip_punctuation: target runs do not start or end on punctuation.
+    long_spans: source spans of at least this many tokens are clauses, not names:
+        projected as the contiguous aligned region extended to clause boundaries
+        (:mod:`projner.project.longspan`); ``0`` = never.
     """
 
     merge_distance: int = 1
     min_ratio: float = 0.0
     keep: str = "longest"
     skip_punctuation: bool = True
+    long_spans: int = LONG_SPAN_MIN
 
 
 def _is_punct(tok: str) -> bool:
@@ -67,8 +72,11 @@ def project_heuristic(
     for i, j in alignment.links.tolist():
         by_src.setdefault(i, []).append(j)
     tokens = target.tokens
-    proposals: list[Span] = []
+    long = [e for e in source.spans if is_long(e, source.tokens, opt.long_spans)]
+    proposals: list[Span] = project_long_spans(source.tokens, tokens, long, by_src) if long else []
     for ent in source.spans:
+        if long and is_long(ent, source.tokens, opt.long_spans):
+            continue
         linked: dict[int, set[int]] = {}
         for i in range(ent.start, ent.end):
             for j in by_src.get(i, ()):

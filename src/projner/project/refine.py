@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..types import Alignment, Sentence, Span
+from .longspan import LONG_SPAN_MIN, is_long
 
 OPEN = {"(": ")", "[": "]", "{": "}"}
 CLOSE = {v: k for k, v in OPEN.items()}
@@ -48,6 +49,9 @@ class RefineOptions:
     adjective_label: label of single lowercase projected words (``None``: keep).
     adjective_from: the labels that ``adjective_label`` replaces.
     balance_brackets: extend spans over the brackets they leave unbalanced.
+    long_spans: spans projected from source spans of at least this many tokens are
+        clauses, whose articles and particles belong to them: never trimmed (``0``:
+        trim every span).
     """
 
     trim_function_words: bool = True
@@ -56,6 +60,7 @@ class RefineOptions:
     adjective_label: str | None = "MISC"
     adjective_from: tuple[str, ...] = ("LOC", "ORG")
     balance_brackets: bool = True
+    long_spans: int = LONG_SPAN_MIN
 
     def __post_init__(self) -> None:
         if not 0 < self.function_word_share <= 1:
@@ -121,7 +126,7 @@ class Refiner:
     def _trim(self, tokens: Sequence[str], span: Span, src: Sentence, ent: Span | None,
               links: Sequence[tuple[int, int]]) -> tuple[int, int]:
         start, end = span.start, span.end
-        if ent is None or not self.target_fw:
+        if ent is None or not self.target_fw or is_long(ent, src.tokens, self.options.long_spans):
             return start, end
         # target words linked to a content word of the entity are never trimmed
         content = {j for i, j in links if ent.start <= i < ent.end and src.tokens[i] not in self.source_fw
