@@ -67,3 +67,35 @@ def test_refiner_keeps_the_articles_of_long_spans():
     short = Refiner(RefineOptions(long_spans=0))
     short.target_fw, short.source_fw, short.labels = ref.target_fw, ref.source_fw, None
     assert short(src, tgt, links).spans == (Span(1, 11, "Premise"),)
+
+
+def test_a_long_name_is_not_a_clause():
+    from projner.project.longspan import is_long
+    toks = "the Committee on Regional Policy , Transport and Tourism rejected the dessert of a port and chocolate".split()
+    assert not is_long(Span(1, 10, "ORG"), toks, 6)  # mostly capitalised: a title
+    assert is_long(Span(12, 19, "TARGET"), toks, 6)
+    assert not is_long(Span(12, 19, "TARGET"), toks, 0)
+    assert not is_long(Span(12, 17, "TARGET"), toks, 6)
+
+
+def test_untokenised_target_attached_clause_punctuation_bounds_the_span():
+    # DeepL output split at spaces: commas ride on words ("tanto,", "colon,")
+    src = Sentence("Therefore , VFL may be another option for patients .".split(), [Span(2, 10, "Claim")])
+    tgt = Sentence("Por lo tanto, el VFL puede ser otra opción para pacientes.".split())
+    # the source comma's link lands on "el" (a neighbour of the attached comma): no barrier
+    links = Alignment([(0, 2), (1, 3), (2, 4), (3, 5), (4, 6), (5, 7), (6, 8), (7, 9), (8, 10)])
+    out = build_projector("ilp")(src, tgt, links)
+    assert out.spans == (Span(3, 11, "Claim", 0.875),)
+    src = Sentence("The efficacy of LAC is unknown , and its benefit is also unknown .".split(), [Span(0, 7, "Claim")])
+    tgt = Sentence("Se desconoce la eficacia de la CAV, así como su beneficio.".split())
+    links = Alignment([(1, 3), (2, 4), (3, 6), (4, 1), (5, 1), (7, 8), (8, 9), (9, 10)])
+    # "así" is unaligned, but the clause ends with its comma on "CAV,"
+    assert build_projector("ilp")(src, tgt, links).spans == (Span(0, 7, "Claim", 0.714286),)
+
+
+def test_a_stray_link_across_sentence_punctuation_is_left_out():
+    src = Sentence("the dessert of a port and chocolate tasting ... what a treat".split(), [Span(1, 8, "TARGET")])
+    tgt = Sentence("el postre de oporto y chocolate .... ¡qué delicia".split())
+    links = Alignment([(0, 0), (1, 1), (2, 2), (4, 3), (5, 4), (6, 5), (7, 7), (10, 8)])
+    out = build_projector("ilp")(src, tgt, links)
+    assert out.spans == (Span(1, 6, "TARGET", 0.714286),)

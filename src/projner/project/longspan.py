@@ -35,7 +35,8 @@ from typing import Sequence
 from ..types import Span
 from .candidates import BREAK_PUNCT, is_break, is_punct
 
-LONG_SPAN_MIN = 8
+LONG_SPAN_MIN = 6
+CLAUSE_END = frozenset(",;:.!?")
 
 
 def is_long(span: Span, tokens: Sequence[str], min_tokens: int) -> bool:
@@ -48,14 +49,15 @@ def is_long(span: Span, tokens: Sequence[str], min_tokens: int) -> bool:
     return 2 * sum(1 for t in words if t[:1].isupper()) < len(words)
 
 
-def aligned_region(inside: Sequence[bool], outside: Sequence[bool]) -> tuple[int, int] | None:
+def aligned_region(inside: Sequence[bool], outside: Sequence[float]) -> tuple[int, int] | None:
     """The maximum-sum stretch ``[start, end)`` with +1 for words linked from the
-    span (``inside``), −1 for words linked only from outside, 0 for the rest (the
-    longest on ties); trimmed to start and end on a word linked from the span."""
+    span (``inside``), minus ``outside[j]`` for the others (1 for a word linked only
+    from outside), 0 for the rest (the longest on ties); trimmed to start and end on
+    a word linked from the span."""
     best, best_at = 0.0, None
     cur, cur_start = 0.0, 0
     for j, (i, o) in enumerate(zip(inside, outside)):
-        v = 1.0 if i else (-1.0 if o else 0.0)
+        v = 1.0 if i else -float(o)
         if cur < 0:
             cur, cur_start = 0.0, j
         cur += v
@@ -69,11 +71,22 @@ def aligned_region(inside: Sequence[bool], outside: Sequence[bool]) -> tuple[int
     return start, end
 
 
+def _ends_clause(tok: str) -> bool:
+    """Clause punctuation attached to a word ("colon," "tóxico;" in untokenised text)."""
+    return len(tok) > 1 and tok[-1] in CLAUSE_END and any(c.isalnum() for c in tok)
+
+
 def _grow(tokens: Sequence[str], edge: int, step: int, blocked: Sequence[bool]) -> int:
     """How far ``edge`` (the first index outside the span on that side) can move over
     words that are neither ``blocked`` (linked from outside the span) nor clause
-    punctuation; returns the new first index outside."""
-    while 0 <= edge < len(tokens) and not blocked[edge] and not is_break(tokens[edge]):
+    punctuation, nor past a word that carries clause punctuation; returns the new
+    first index outside."""
+    n = len(tokens)
+    while 0 <= edge < n and not blocked[edge] and not is_break(tokens[edge]):
+        if step < 0 and _ends_clause(tokens[edge]):
+            break  # "tanto, [el VFL …]": the word before the clause stays outside
+        if step > 0 and 0 < edge and _ends_clause(tokens[edge - 1]):
+            break  # "[… de colon,] así como": nothing after the clause's own comma
         edge += step
     return edge
 
@@ -96,9 +109,9 @@ def _extend(tokens: Sequence[str], start: int, end: int, blocked: Sequence[bool]
 def _edge_punct(tokens: Sequence[str], start: int, end: int, src: Sequence[str], ent: Span,
                 inside: Sequence[bool], blocked: Sequence[bool], lo: int, hi: int) -> tuple[int, int]:
     """Punctuation at the target edges as at the source edges."""
-    if is_punct(src[ent.end - 1]):
-        # the clause's own closing punctuation: the next break (or punctuation linked from the span)
-        if end < hi and is_punct(tokens[end]) and (inside[end] or not blocked[end]) and tokens[end] in BREAK_PUNCT:
+    if src[ent.end - 1] in CLAUSE_END:
+        # the clause's own closing punctuation: the next one (unless linked from outside only)
+        if end < hi and tokens[end] in CLAUSE_END and (inside[end] or not blocked[end]):
             end += 1
     else:
         while end - 1 > start and is_punct(tokens[end - 1]) and not inside[end - 1]:
@@ -121,10 +134,21 @@ def project_long(src_tokens: Sequence[str], tokens: Sequence[str], ent: Span,
         flags = inside if ent.start <= i < ent.end else outside
         for j in js:
             flags[j] = True
+    if not any(is_break(t) for t in src_tokens[ent.start : ent.end - 1]):
+        # a clause without punctuation of its own translates to one without: an unlinked
+        # target break counts against the stretch like two words of another clause
+        outside = [2.0 if is_break(t) else o for o, t in zip(outside, tokens)]
     region = aligned_region(inside, outside)
     if region is None:
         return None
-    blocked = [o and not i for i, o in zip(inside, outside)]
+    # links of source punctuation outside the span do not hold the span back: in
+    # untokenised text the comma sits on a word and its link lands on a neighbour
+    words_out = [False] * m
+    for i, js in by_src.items():
+        if not ent.start <= i < ent.end and not is_punct(src_tokens[i]):
+            for j in js:
+                words_out[j] = True
+    blocked = [o and not i for i, o in zip(inside, words_out)]
     src_of: list[set] = [set() for _ in range(m)]
     for i, js in by_src.items():
         for j in js:
@@ -134,7 +158,7 @@ def project_long(src_tokens: Sequence[str], tokens: Sequence[str], ent: Span,
     # lie between the span and the translation of the source word next to it
     n = len(src_tokens)
     left = ent.start == 0 or is_break(src_tokens[ent.start - 1]) or is_break(src_tokens[ent.start]) or {ent.start - 1}
-    right = ent.end == n or is_break(src_tokens[ent.end]) or is_break(src_tokens[ent.end - 1]) or {ent.end}
+    right = ent.end == n or src_tokens[ent.end - 1] in CLAUSE_END or {ent.end}
     start, end = _extend(tokens, *region, blocked, left, right, src_of)
     return _edge_punct(tokens, start, end, src_tokens, ent, inside, blocked, 0, m)
 
@@ -150,5 +174,5 @@ def project_long_spans(src_tokens: Sequence[str], tokens: Sequence[str], spans: 
             continue
         start, end = got
         covered = sum(1 for i in range(ent.start, ent.end) if any(start <= j < end for j in by_src.get(i, ())))
-        out.append(Span(start, end, ent.label, covered / (ent.end - ent.start)))
+        out.append(Span(start, end, ent.label, round(covered / (ent.end - ent.start), 6)))
     return out
