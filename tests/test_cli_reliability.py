@@ -268,3 +268,33 @@ def test_symlink_output_and_mode(work, capsys):
     capsys.readouterr()
     assert link.is_symlink() and real.read_text().count("\n\n") == 3
     assert (real.stat().st_mode & 0o777) == 0o600
+
+
+def test_output_name_longer_than_the_limit(work, capsys):
+    out = work / ("q" * 260 + ".conll")
+    _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", str(out), *LEX], work,
+             f"{out}: File name too long")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_device_that_is_full(work, capsys):
+    _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", "/dev/full",
+                      "--output-format", "conll", *LEX], work,
+             "/dev/full: cannot write: No space left on device (the output may be incomplete)")
+
+
+def test_json_config_duplicate_key(work, capsys):
+    cfg = work / "c.json"
+    cfg.write_text('{"aligner": "lexical",\n "method": "ilp",\n "method": "greedy"}\n')
+    _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", str(work / "o.conll"),
+                      "-c", str(cfg)], work, f"{cfg}:3: duplicate key 'method'")
+
+
+def test_yaml_config_through_process_substitution_is_read_once(work, capsys):
+    cfg = work / "c.fifo"
+    os.mkfifo(cfg)
+    feeder = threading.Thread(target=lambda: cfg.write_text("method: heuristic\nmethod: ilp\n"))
+    feeder.start()
+    _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", str(work / "o.conll"),
+                      "-c", str(cfg), "-a", "lexical"], work, f"{cfg}:2: duplicate key 'method' (first given on line 1)")
+    feeder.join(10)

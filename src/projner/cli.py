@@ -11,6 +11,7 @@ exit 1 with a short message, and the traceback only under ``--debug``.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 import traceback
@@ -28,6 +29,11 @@ app = typer.Typer(
 )
 
 _STATE = {"debug": False}
+
+# OSErrors that describe the user's files or machine (a missing or unreadable path, a full
+# disk, a name too long): exit 2 with the file and the system's message, not an internal error
+_USER_ERRNOS = {errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG, errno.ENOSPC, errno.EDQUOT, errno.EROFS,
+                errno.ELOOP, errno.EISDIR, errno.ENOTDIR, errno.EFBIG, errno.EMFILE, errno.ENFILE, errno.EIO}
 
 
 def _print_version(value: bool) -> None:
@@ -141,6 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 return 130
             error("aborted")
             return 1
+        if isinstance(exc, OSError) and exc.errno in _USER_ERRNOS:  # the machine's answer, not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            error(user_text(f"{where}{exc.strerror or exc}"))
+            return 2
         if isinstance(exc, MemoryError):
             error("out of memory")
             return 1

@@ -5,7 +5,6 @@ An invalid configuration fails before any work starts, with the file and line.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -136,7 +135,9 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
 
             data = tomllib.loads(text)
         elif suffix == ".json":
-            data = json.loads(text)
+            from .yamlload import load_json
+
+            data = load_json(text, p)
         else:
             from .yamlload import load_yaml
 

@@ -9,6 +9,8 @@
 - Only plain data (``yaml.SafeLoader``): no Python objects.
 
 Every problem is a :class:`~projner.errors.ConfigError` with the file and line.
+:func:`load_json` refuses duplicate keys in JSON configurations the same way (TOML's
+parser refuses them itself).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import yaml
 
 from .errors import ConfigError
 
-__all__ = ["load_yaml", "MAX_NODES"]
+__all__ = ["load_yaml", "load_json", "MAX_NODES"]
 
 MAX_NODES = 100_000  # a configuration has dozens; a generated one maybe thousands
 
@@ -85,3 +87,21 @@ def load_yaml(text: str, path: str | os.PathLike | None = None) -> Any:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def load_json(text: str, path: str | os.PathLike | None = None) -> Any:
+    """``json.loads`` that refuses a key given twice in one object (at the second one's line)."""
+    import json
+    import re
+
+    def pairs(items):
+        out: dict = {}
+        for key, value in items:
+            if key in out:  # line: the key's second appearance in the text (exact unless nested objects share it)
+                hits = [m.start() for m in re.finditer(rf'"{re.escape(key)}"\s*:', text)]
+                pos = hits[1] if len(hits) > 1 else 0
+                raise ConfigError(f"duplicate key {key!r}", path, text.count("\n", 0, pos) + 1)
+            out[key] = value
+        return out
+
+    return json.loads(text, object_pairs_hook=pairs)
