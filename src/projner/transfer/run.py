@@ -49,9 +49,9 @@ def _check_run_root(root: Path) -> None:
 
 
 _TRAIN_FILES = ("translations.txt", "target.txt", "projected.EXT", "alignments.talp", "model", "train.json",
-                "scores.json")
+                "scores.json", "markers.json")
 _TEST_FILES = ("translations.txt", "source.txt", "tagged.EXT", "predictions.EXT", "alignments.talp", "scores.json",
-               "baseline.EXT", "baseline_scores.json")
+               "baseline.EXT", "baseline_scores.json", "refined.EXT", "backtranslation.json")
 
 
 def run_files(cfg: TranslateTrainConfig | TranslateTestConfig, root: str | os.PathLike) -> tuple[dict, dict]:
@@ -123,7 +123,39 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
     summary: dict[str, Any] = {"run": str(root), "sentences": len(sources)}
     ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
 
-    log(f"translating {len(sources)} sentences ({getattr(translator, 'name', cfg.translate.backend)})")
+    projected, done = _labelled_targets(cfg, run, sources, translator, tokenize, inputs, ext, summary, log)
+    # entities the projection could carry over: ignored labels do not count (as in 'projner project')
+    summary["source_entities"] = sum(len(normalise_spans(s.spans, cfg.projection.label_map,
+                                                         cfg.projection.ignore_labels)) for s in sources)
+    summary["projected_entities"] = sum(len(s.spans) for s in projected)
+    if cfg.train is not None:
+        log(f"training a {cfg.train.kind} tagger on {len(projected)} projected sentences")
+        model_dir = train_step(run, cfg.train, projected, dev,
+                               [done, "config:train"] + (["input:dev"] if dev else []), summary)
+        summary["model"] = str(model_dir)
+        if gold is not None:
+            log(f"evaluating on {cfg.eval}")
+            summary["scores"] = evaluate_step(run, model_dir, gold, cfg.projection, ["step:train", "input:eval"])
+    summary["ran"], summary["skipped"] = list(run.ran), list(run.skipped)
+    return summary
+
+
+def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, tokenize: str, inputs: dict, ext: str,
+                      summary: dict, log: Log) -> tuple[list[Sentence], str]:
+    """Translate and project (or translate with markers): the labelled translations
+    and the name of the step that made them."""
+    from ..io import read_sentences
+
+    name = getattr(translator, "name", cfg.translate.backend)
+    if cfg.markers:
+        from .mt import markers_step
+
+        log(f"translating {len(sources)} sentences with entity markers ({name})")
+        projected = markers_step(run, sources, translator, cfg.projection, tokenize, f"projected.{ext}",
+                                 ["input:source", "config:translate", "config:projection", "config:markers"],
+                                 summary)
+        return projected, "step:translate-markers"
+    log(f"translating {len(sources)} sentences ({name})")
     targets = translate_step(run, sources, translator, tokenize, "target.txt",
                              ["input:source", "config:translate"] + _translations_input(inputs), summary)
     if len(targets) != len(sources):
@@ -132,22 +164,8 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
     log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
     out = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
                        ["step:translate", "input:source", "config:projection"], summary)
-    projected = list(read_sentences(out, ext, labels=True))
     summary["projected"] = str(out)
-    # entities the projection could carry over: ignored labels do not count (as in 'projner project')
-    summary["source_entities"] = sum(len(normalise_spans(s.spans, cfg.projection.label_map,
-                                                         cfg.projection.ignore_labels)) for s in sources)
-    summary["projected_entities"] = sum(len(s.spans) for s in projected)
-    if cfg.train is not None:
-        log(f"training a {cfg.train.kind} tagger on {len(projected)} projected sentences")
-        model_dir = train_step(run, cfg.train, projected, dev,
-                               ["step:project", "config:train"] + (["input:dev"] if dev else []), summary)
-        summary["model"] = str(model_dir)
-        if gold is not None:
-            log(f"evaluating on {cfg.eval}")
-            summary["scores"] = evaluate_step(run, model_dir, gold, cfg.projection, ["step:train", "input:eval"])
-    summary["ran"], summary["skipped"] = list(run.ran), list(run.skipped)
-    return summary
+    return list(read_sentences(out, ext, labels=True)), "step:project"
 
 
 def _translations_input(inputs: dict) -> list[str]:
@@ -191,9 +209,15 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     out = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
                        ["step:tag", "input:input", "config:projection"])
     summary["predictions"] = str(out)
+    done = "step:project"
+    if cfg.backtranslation:
+        out = _refine(cfg, run, targets, tagged, list(read_sentences(out, ext, labels=True)), tokenize, ext,
+                      progress, summary, log)
+        summary["direct_predictions"], summary["predictions"] = summary["predictions"], str(out)
+        done = "step:backtranslation"
     if gold is not None:
         preds = list(read_sentences(out, ext, labels=True))
-        summary["scores"] = score_step(run, gold, preds, cfg.projection, ["step:project", "input:input"])
+        summary["scores"] = score_step(run, gold, preds, cfg.projection, [done, "input:input"])
     if baseline is not None:
         log("model-transfer baseline")
         p = baseline_step(run, targets, baseline, gold, ext, ["input:input", "config:baseline"])
@@ -220,3 +244,15 @@ def _open_test_input(cfg: TranslateTestConfig, root: Path):
         raise ConfigError("evaluate: yes needs labelled input (CoNLL or JSONL gold)")
     targets = _read(cfg.input, fmt, labels=has_labels, cfg=cfg)
     return targets, (targets if score else None), fmt
+
+
+def _refine(cfg: TranslateTestConfig, run, targets, tagged, direct, tokenize: str, ext: str, progress: bool,
+            summary: dict, log: Log) -> Path:
+    """The back-translation refinement step: refined predictions (``refined.EXT``)."""
+    from .mt import backtranslation_step
+
+    back = make_translator(cfg.back_translator_config(), progress=progress)
+    log(f"back-translation refinement ({cfg.backtranslation}, {getattr(back, 'name', '?')})")
+    return backtranslation_step(run, targets, tagged, direct, back, cfg.projection, cfg.backtranslation, tokenize,
+                                f"refined.{ext}", ["step:project", "config:backtranslation", "config:back_translate",
+                                                   "config:translate"], summary)
