@@ -98,7 +98,8 @@ def train_and_tag(args, projected, gold):
 
 def run_translate_train(args, english, gold, to_pt, config, out, preds):
     t0 = time.perf_counter()
-    _, targets = translate_sentences(english, to_pt)
+    raw, targets = translate_sentences(english, to_pt)
+    out["_mt_en_pt"] = raw
     projected, _ = project_corpus(english, targets, config)
     preds["translate_train"] = train_and_tag(args, projected, gold)
     out["translate_train"] = {"seconds": time.perf_counter() - t0,
@@ -120,7 +121,10 @@ def run_translate_test(args, gold, to_en, to_pt, tagger, config, out, preds):
     direct = translate_test(plain, to_en, tagger, config)
     t1 = time.perf_counter()
     preds["translate_test"] = direct.predictions
-    out["translate_test"] = {"seconds": t1 - t0}
+    out["translate_test"] = {"seconds": t1 - t0, "tagged_entities": sum(
+        len([e for e in s.spans if e.label not in IGNORE]) for s in direct.translated),
+        "projected_entities": sum(len(s.spans) for s in direct.predictions)}
+    out["_mt_pt_en"] = direct.translations
     res, stats = translate_test_backtranslation(plain, to_en, to_pt, tagger, config, direct=direct)
     preds["translate_test_backtranslation"] = res.predictions
     out["translate_test_backtranslation"] = {"seconds": (t1 - t0) + time.perf_counter() - t1, "markers": stats}
@@ -169,6 +173,44 @@ def bootstrap(args, gold, preds, out) -> None:
                     "delta_f1": round(float(d.mean()), 4), "ci95": [round(float(lo), 4), round(float(hi), 4)]}
 
 
+def _name_kept(tokens, queries, n_words: int) -> bool:
+    from projner.translate.markers import best_ngram
+
+    return best_ngram(tokens, queries, n_words + 2)[0] >= 0.8
+
+
+def mt_errors(sources, translations, translator, sample: int = 2000) -> dict:
+    """What the MT does to names, on the first ``sample`` sentences with entities:
+    entities found in the translation (their own text or their separate translation,
+    fuzzy similarity >= 0.8), entities dropped or changed beyond recognition; whole
+    outputs left untranslated; text the MT invents, such as '(em inglês)'."""
+    from projner.text.tokenize import tokenize
+
+    pairs = [(s, t) for s, t in zip(sources, translations) if s.spans][:sample]
+    ents = sorted({s.entity_text(e) for s, _ in pairs for e in s.spans})
+    ent_tr = dict(zip(ents, translator.translate(ents)))
+    kept = dropped = 0
+    examples = []
+    for s, t in pairs:
+        toks = tokenize(t)
+        for e in s.spans:
+            text = s.entity_text(e)
+            if _name_kept(toks, [text, ent_tr[text]], e.end - e.start):
+                kept += 1
+            else:
+                dropped += 1
+                if len(examples) < 8:
+                    examples.append({"entity": text, "translation": t})
+    from projner.text.tokenize import detokenize
+
+    untranslated = sum(detokenize(list(s.tokens)) == t for s, t in zip(sources, translations))
+    invented = sum(("(em inglês)" in t or "(em português)" in t or "(in English)" in t) and
+                   "(" not in " ".join(s.tokens) for s, t in zip(sources, translations))
+    return {"sentences_checked": len(pairs), "entities_kept": kept, "entities_dropped_or_changed": dropped,
+            "examples": examples, "untranslated_outputs": untranslated, "invented_language_note": invented,
+            "sentences": len(sources)}
+
+
 def load_data(args):
     gold = list(read_sentences(args.data / "portuguese_ner" / f"{args.split}.txt.gz", "conll", labels=True))
     en_path = args.data / "easy_label_projection_ner" / "original" / "en" / "en.conll.train.tsv.gz"
@@ -214,6 +256,10 @@ def main(argv=None) -> dict:
     preds["ensemble"] = vote_entities([preds[k] for k in ENSEMBLE_MEMBERS], min_votes=args.min_votes)
     out["ensemble"] = {"seconds": time.perf_counter() - t0 + sum(out[k]["seconds"] for k in ENSEMBLE_MEMBERS),
                        "members": list(ENSEMBLE_MEMBERS), "min_votes": args.min_votes}
+    log("MT error analysis")
+    out["_mt_errors"] = {
+        "en-pt (English train)": mt_errors(english, out.pop("_mt_en_pt"), to_pt),
+        "pt-en (Portuguese gold)": mt_errors(gold, out.pop("_mt_pt_en"), to_en)}
     for key in KEYS:
         o = score(gold, preds[key])["overall"]
         out[key].update({"f1": o["f1"], "precision": o["precision"], "recall": o["recall"],
