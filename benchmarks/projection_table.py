@@ -7,7 +7,9 @@ Benchmarks (source gold projected onto the target tokens, exact span F1 against 
                              the DeepL Spanish, scored against the manual revision
   absa-es / absa-fr          SemEval-2016 ABSA restaurants test: opinion targets onto the DeepL
                              translations, scored against the manual projections
-Configurations, all through `projner benchmark-projection`:
+Configurations, all through the CLI: `projner align` once per benchmark and configuration (the links
+are kept in --out, so a rerun after a projection change only projects; delete them to realign), then
+`projner benchmark-projection --alignment`:
   default            no options, plus extra bitext (the benchmark's own train-split translations
                      where there are some, and every en-X bitext in the data folder)
   default, pairs only   no options, no extra bitext (eflomal learns from the pairs alone)
@@ -78,7 +80,7 @@ def config_args(name: str, bench: dict, data: Path, encoder: str | None, seed: i
     if name == "default":
         for s, t in bench["own"] + [tuple(map(Path, p)) for p in extra_bitext(data, bench["lang"])]:
             if s.exists() and t.exists():
-                args += ["--bitext", str(s), "--bitext", str(t)]
+                args += ["--bitext", str(s), str(t)]
     elif name == "neural-vote":
         if not encoder:
             return None
@@ -113,11 +115,22 @@ def main() -> int:
             cargs = config_args(name, bench, data, args.encoder, seed)
             if cargs is None:
                 continue
-            rep = run_cli(["benchmark-projection", str(bench["src"]), str(bench["tgt"]), *cargs],
-                          out / f"{b}.{name.replace(', ', '-').replace(' ', '-')}.json")
+            stem = out / f"{b}.{name.replace(', ', '-').replace(' ', '-')}"
+            talp = stem.with_suffix(".talp")
+            t0 = time.perf_counter()
+            if not talp.exists():  # align once (kept for reruns), project through the CLI
+                res = subprocess.run(["projner", "align", str(bench["src"]), str(bench["tgt"]), "-o", str(talp),
+                                      *cargs], capture_output=True, text=True)
+                if res.returncode:
+                    print(res.stderr[-2000:], file=sys.stderr)
+                    continue
+            align_s = time.perf_counter() - t0
+            rep = run_cli(["benchmark-projection", str(bench["src"]), str(bench["tgt"]), *cargs,
+                           "--alignment", str(talp)], stem.with_suffix(".json"))
             score = f1(rep)
             table.setdefault(name, {})[b] = "failed" if score is None else f"{score:.3f}"
-            print(f"{name:22s} {b:12s} F1 {table[name][b]}  ({rep.get('wall', 0):.0f} s)", flush=True)
+            print(f"{name:22s} {b:12s} F1 {table[name][b]}  (align {align_s:.0f} s, project "
+                  f"{rep.get('wall', 0):.0f} s)", flush=True)
     for b, bench in benches.items():
         for pub, path in bench["published"].items():
             if path.exists():

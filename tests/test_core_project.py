@@ -103,3 +103,16 @@ def test_heuristic_drops_a_run_whose_linked_words_are_all_punctuation():
     # with a linked word inside, the run is kept and trimmed to it
     out = project_heuristic(src, tgt, Alignment([(0, 1), (1, 3), (1, 4)]), HeuristicOptions(merge_distance=2))
     assert [(s.start, s.end) for s in out.spans] == [(2, 4)]
+
+
+def test_candidate_holds_every_word_the_entity_links_to():
+    # English compound -> Romance "N de N" (links as e5 neural-vote gave them on ABSA en-fr):
+    # "taco" is linked to both "salades" and "tacos,"
+    src = Sentence("it is good , taco salads , burritos".split(), [Span(4, 6, "TARGET"), Span(7, 8, "TARGET")])
+    tgt = Sentence("est bon, salades de tacos, burritos".split())
+    links = Alignment([(1, 0), (2, 1), (3, 1), (4, 2), (4, 4), (5, 2), (6, 4), (7, 5)])
+    out = project_candidates(src, tgt, links, "ilp")
+    assert [(s.start, s.end) for s in out.spans] == [(2, 5), (5, 6)]
+    from projner.project import MatchingOptions, ScoreWeights
+    old = project_candidates(src, tgt, links, "ilp", MatchingOptions(weights=ScoreWeights(outside=0)))
+    assert [(s.start, s.end) for s in old.spans] == [(2, 3), (5, 6)]  # Dice alone: "salades"

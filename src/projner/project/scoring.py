@@ -7,6 +7,11 @@ Signals:
   tokens linked from the entity (target tokens with no link at all count
   ``unaligned_credit``; with ``linked_only``, ``|e|`` counts only the entity
   tokens that have a link). Link scores, when present, weight the links.
+  The alignment agreement loses ``outside`` (0.3) × the share of the entity's
+  link mass that lands on target words outside the candidate: a candidate should
+  hold every word the entity is linked to (English "chicken soup", both words
+  linked to both "soupe" and "poulet" → "soupe au poulet", not "soupe", which the
+  Dice alone prefers because each entity word already has a link inside it).
 - ``lexical``: the same Dice over fuzzy string matches (case- and accent-folded
   identity, common-prefix similarity), for names that are copied or inflected.
 - ``capital``: agreement of capitalisation at the first and last token.
@@ -51,6 +56,7 @@ class ScoreWeights:
     length: float = 0.0
     unaligned_credit: float = 0.25
     linked_only: bool = True
+    outside: float = 0.3
     extra: tuple = field(default=())  # ((weight, CandidateScorer), ...)
 
 
@@ -162,7 +168,8 @@ def score_matrix(
         # the candidate that leaves fewer of the entity's linked target words outside
         mass = np.concatenate([[0.0], np.cumsum(linked_cols, dtype=np.float64)])
         outside = (mass[-1] - (mass[ends] - mass[starts])) / max(mass[-1], 1e-9)
-        align[k] = np.where((hit[ends] - hit[starts]) > 0, np.maximum(agree - TIE * outside, 0.0), 0.0)
+        align[k] = np.where((hit[ends] - hit[starts]) > 0,
+                            np.maximum(agree - (weights.outside or TIE) * outside, 0.0), 0.0)
         if weights.lexical:
             sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
                    else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
