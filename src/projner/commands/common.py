@@ -86,7 +86,7 @@ def check_output(*paths: Optional[Path]) -> None:
 
 
 def warn_inputs(sources: list, targets: list, source: Path, target: Path, source_format: str,
-                target_format: str) -> None:
+                target_format: str, labelled_source: bool = True) -> None:
     """Log the input hints (:mod:`projner.io.hints`): no source entities, swapped files, blank
     target lines, punctuation glued to plain-text tokens."""
     import logging
@@ -96,7 +96,9 @@ def warn_inputs(sources: list, targets: list, source: Path, target: Path, source
 
     sfmt = source_format if source_format != "auto" else detect_format(source)
     tfmt = target_format if target_format != "auto" else detect_format(target)
-    for message in source_hints(sources, source, target, sfmt, tfmt) + target_hints(targets, target, tfmt):
+    first = (source_hints(sources, source, target, sfmt, tfmt) if labelled_source
+             else target_hints(sources, source, sfmt, "--source-format"))
+    for message in first + target_hints(targets, target, tfmt):
         logging.getLogger("projner").warning(message)
 
 

@@ -128,6 +128,7 @@ def align(
     sources = read_all(source, source_format, labels=False, scheme=scheme)
     targets = read_all(target, target_format, labels=False, scheme=scheme)
     check_parallel(sources, targets, source, target)
+    warn_inputs(sources, targets, source, target, source_format, target_format, labelled_source=False)
     t0 = time.perf_counter()
     with status(f"aligning {len(sources)} pairs with {cfg.aligner}"):
         aligns = align_corpus(sources, targets, cfg)

@@ -33,7 +33,8 @@ def source_hints(sources: Sequence[Sentence], source: os.PathLike | str, target:
             "check --scheme and --source-format)"]
 
 
-def target_hints(targets: Sequence[Sentence], target: os.PathLike | str, target_format: str) -> list[str]:
+def target_hints(targets: Sequence[Sentence], target: os.PathLike | str, target_format: str,
+                 option: str = "--target-format") -> list[str]:
     """Blank lines in a line-parallel target; plain-text tokens with punctuation glued on."""
     out = []
     blank = [t.meta.get("line") for t in targets if not t.tokens and t.meta.get("line")]
@@ -48,5 +49,5 @@ def target_hints(targets: Sequence[Sentence], target: os.PathLike | str, target_
         if n_tok and len(glued) >= max(3, 0.02 * n_tok):
             examples = ", ".join(repr(t) for t in list(dict.fromkeys(glued))[:3])
             out.append(f"{target}: tokens carry punctuation ({examples}, …): if this is untokenised text, "
-                       "--target-format raw splits it into words")
+                       f"{option} raw splits it into words")
     return out
