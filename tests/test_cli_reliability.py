@@ -298,3 +298,16 @@ def test_yaml_config_through_process_substitution_is_read_once(work, capsys):
     _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", str(work / "o.conll"),
                       "-c", str(cfg), "-a", "lexical"], work, f"{cfg}:2: duplicate key 'method' (first given on line 1)")
     feeder.join(10)
+
+
+def test_show_output_is_the_target(work, capsys):
+    t = work / "t.html"
+    shutil.copy(work / "good.de.conll", t)
+    _refused(capsys, ["show", str(work / "good.en.conll"), str(t), "-o", str(t)], work,
+             _same(str(t), "-o", "TARGET"))
+
+
+def test_report_output_is_an_input(work, capsys):
+    md = work / "report.md"
+    md.write_text("{}\n")
+    _refused(capsys, ["report", str(md), "-o", str(work)], work, _same(str(md), "-o (report.md)", "RUNS"))

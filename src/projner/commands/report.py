@@ -20,6 +20,9 @@ def report(
 
     if output.exists() and not output.is_dir():
         raise InputError("the report output is a folder, but this is a file", output)
+    from ..io.outputs import check_outputs
+
+    check_outputs({"RUNS": list(runs)}, {"-o (report.md)": output / "report.md", "-o (report.html)": output / "report.html"})
     found = collect_runs(runs)
     files = write_report(found, output, title)
     typer.echo(f"{len(found)} runs → {files[0]}, {files[1]} and {len(files) - 2} plot files", err=True)

@@ -64,6 +64,9 @@ def show(
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise InputError("projner show writes HTML: name the output .html", output)
+    from ..io.outputs import check_outputs
+
+    check_outputs({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--gold": gold}, {"-o": output})
     check_writable(output)
     sources = _read(source, source_format, scheme, repair_tags)
     targets = _read(target, target_format, scheme, repair_tags)
