@@ -311,3 +311,9 @@ def test_report_output_is_an_input(work, capsys):
     md = work / "report.md"
     md.write_text("{}\n")
     _refused(capsys, ["report", str(md), "-o", str(work)], work, _same(str(md), "-o (report.md)", "RUNS"))
+
+
+def test_translation_cache_is_not_an_input(work, capsys, marian):
+    s = str(work / "good.en.conll")
+    _refused(capsys, ["translate-train", s, "-o", str(work / "run"), "--translator", "hf", "--model", str(marian),
+                      "-a", "lexical", "--cache", s], work, _same(s, "--cache", "SOURCE"))

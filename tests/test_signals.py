@@ -97,3 +97,17 @@ def test_signal_while_writing_removes_the_temporary_file(tmp_path, capsys, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out.conll"]
     assert out.read_text() == "previous\n"
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
+
+
+def test_closed_output_pipe_exits_141_with_one_line(tmp_path):
+    """``projner project … -o /dev/stdout | head -1``: the reader leaves early."""
+    src, tgt = _corpus(tmp_path, 3000)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen([sys.executable, "-m", "projner.cli", "project", str(src), str(tgt), "-o", "/dev/stdout",
+                             "--output-format", "conll", "-a", "lexical", "-m", "heuristic"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(10) == b"ANNA\tB-PER"
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert err.splitlines() == ["projner: error: output pipe closed by its reader (SIGPIPE): the output is incomplete"]

@@ -126,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     except ProjnerError as exc:
         error(user_text(exc.located()))
         return exc.exit_code
-    except Interrupted as exc:  # SIGINT 130, SIGTERM 143, SIGHUP 129
-        error(f"interrupted ({exc.name}); no partial output left, finished run-folder steps kept (rerun to resume)")
+    except Interrupted as exc:  # SIGINT 130, SIGTERM 143, SIGHUP 129; SIGPIPE 141 (a pipe's reader left)
+        if exc.name == "SIGPIPE":
+            error("output pipe closed by its reader (SIGPIPE): the output is incomplete")
+        else:
+            error(f"interrupted ({exc.name}); no partial output left, finished run-folder steps kept (rerun to resume)")
         return exc.exit_code
     except KeyboardInterrupt:  # a Ctrl-C before the handlers were installed
         error("interrupted (SIGINT); no partial output left, finished run-folder steps kept (rerun to resume)")

@@ -185,11 +185,28 @@ def _direct_write(p: Path, mode: str) -> Iterator[IO]:
     try:
         with raw, _wrap(raw, p.suffix == ".gz", mode) as fh:
             yield fh
+    except BrokenPipeError:  # the reader of a pipe went away (`projner … -o /dev/stdout | head`)
+        import signal
+
+        from ..signals import Interrupted
+
+        _silence_stdout()
+        raise Interrupted(signal.SIGPIPE) from None
     except OSError as exc:
         err = write_failure(exc, p, "the output may be incomplete")
         if err is None:
             raise
         raise err from None
+
+
+def _silence_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush stays quiet."""
+    import sys
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 @contextlib.contextmanager

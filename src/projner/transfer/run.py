@@ -61,6 +61,8 @@ def run_files(cfg: TranslateTrainConfig | TranslateTestConfig, root: str | os.Pa
     train = isinstance(cfg, TranslateTrainConfig)
     names = (_TRAIN_FILES if train else _TEST_FILES) + ("manifest.json", ".lock")
     outputs = {f"run folder file {n.replace('EXT', ext)}": Path(root) / n.replace("EXT", ext) for n in names}
+    if cfg.translate.cache and cfg.translate.cache != "default":  # the translation cache is written too
+        outputs["--cache"] = cfg.translate.cache
     inputs = ({"SOURCE": cfg.source, "--dev": cfg.dev, "--eval": cfg.eval} if train
               else {"INPUT": cfg.input, "--tagger": cfg.tagger, "--baseline": cfg.baseline})
     inputs["--translations"] = cfg.translate.path if cfg.translate.backend == "file" else None
