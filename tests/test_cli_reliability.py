@@ -225,7 +225,7 @@ def test_fifo_inputs_are_read_once(work, capsys):
     src, tgt = work / "src.fifo", work / "tgt.fifo"
     os.mkfifo(src)
     os.mkfifo(tgt)
-    feeders = [threading.Thread(target=lambda p=p, d=d: p.write_bytes(d.read_bytes()))
+    feeders = [threading.Thread(target=lambda p=p, d=d: p.write_bytes(d.read_bytes()), daemon=True)
                for p, d in ((src, D / "good.en.conll"), (tgt, D / "good.de.txt"))]
     for f in feeders:
         f.start()
@@ -293,7 +293,7 @@ def test_json_config_duplicate_key(work, capsys):
 def test_yaml_config_through_process_substitution_is_read_once(work, capsys):
     cfg = work / "c.fifo"
     os.mkfifo(cfg)
-    feeder = threading.Thread(target=lambda: cfg.write_text("method: heuristic\nmethod: ilp\n"))
+    feeder = threading.Thread(target=lambda: cfg.write_text("method: heuristic\nmethod: ilp\n"), daemon=True)
     feeder.start()
     _refused(capsys, ["project", str(work / "good.en.conll"), str(work / "good.de.txt"), "-o", str(work / "o.conll"),
                       "-c", str(cfg), "-a", "lexical"], work, f"{cfg}:2: duplicate key 'method' (first given on line 1)")

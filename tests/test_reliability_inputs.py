@@ -119,7 +119,7 @@ def test_fifo_input_is_spooled_once(tmp_path):
 
     fifo = tmp_path / "src.conll"
     os.mkfifo(fifo)
-    writer = threading.Thread(target=lambda: fifo.write_text("John B-PER\nsings O\n"))
+    writer = threading.Thread(target=lambda: fifo.write_text("John B-PER\nsings O\n"), daemon=True)
     writer.start()
     with spooling():
         copy = regular_input(fifo)
