@@ -317,3 +317,17 @@ def test_translation_cache_is_not_an_input(work, capsys, marian):
     s = str(work / "good.en.conll")
     _refused(capsys, ["translate-train", s, "-o", str(work / "run"), "--translator", "hf", "--model", str(marian),
                       "-a", "lexical", "--cache", s], work, _same(s, "--cache", "SOURCE"))
+
+
+def test_tag_output_inside_the_model_folder(work, capsys):
+    model = work / "crf"
+    assert main(["train", str(work / "good.de.conll"), "-o", str(model), "--max-iterations", "3"]) == 0
+    capsys.readouterr()
+    before = {p.name: p.read_bytes() for p in model.iterdir()}
+    out = model / "projner.json"
+    rc = main(["tag", str(model), str(work / "good.de.txt"), "-o", str(out), "--output-format", "jsonl"])
+    assert rc == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"projner: error: {out}: output -o is inside the input MODEL ({model}): writing it would change the input: "
+        "choose another output"]
+    assert {p.name: p.read_bytes() for p in model.iterdir()} == before

@@ -79,7 +79,10 @@ def tag(
     from ..ner import load_tagger
     from ..transfer import model_transfer
 
+    from ..io.outputs import check_not_into
+
     guard({"MODEL": model, "INPUT": input_}, {"-o": output})
+    check_not_into({"-o": output}, model, "MODEL")
     check_sentences_output(output, output_format)
     input_ = spooled(input_)
     fmt = input_format if input_format != "auto" else detect_format(input_)

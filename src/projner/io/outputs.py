@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, Optional, Union
 
 from ..errors import UsageError
 
-__all__ = ["check_outputs", "check_outside", "same_file"]
+__all__ = ["check_outputs", "check_outside", "check_not_into", "same_file"]
 
 PathLike = Union[str, os.PathLike]
 
@@ -88,3 +88,16 @@ def check_outside(inputs: Mapping[str, Union[PathLike, Iterable[PathLike], None]
         if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
             raise UsageError(f"output {name} is a folder that is replaced as a whole, and the input {iname} "
                              f"({os.fspath(ipath)}) is inside it: choose another output", folder)
+
+
+def check_not_into(outputs: Mapping[str, Union[PathLike, Iterable[PathLike], None]], folder: PathLike,
+                   name: str) -> None:
+    """Refuse an output inside ``folder``, an input folder that must stay as it is (a model)."""
+    top = os.path.realpath(os.fspath(folder))
+    if not os.path.isdir(top):
+        return
+    for oname, opath in _items(outputs):
+        real = os.path.realpath(os.fspath(opath))
+        if real.startswith(top.rstrip(os.sep) + os.sep):
+            raise UsageError(f"output {oname} is inside the input {name} ({os.fspath(folder)}): writing it would "
+                             "change the input: choose another output", opath)
