@@ -68,15 +68,16 @@ def project(
     write_sentences(output, projected, output_format)
     if save_alignment:
         write_talp(save_alignment, aligns)
+    _say_projected(cfg, sources, projected, time.perf_counter() - t0, output)
+
+
+def _say_projected(cfg, sources, projected, seconds: float, output: Path) -> None:
     from ..evaluate import normalise_spans
 
     n_src = sum(len(normalise_spans(s.spans, cfg.label_map, cfg.ignore_labels)) for s in sources)  # ignored: not counted
     n_out = sum(len(s.spans) for s in projected)
-    typer.echo(
-        f"projected {n_out} of {n_src} entities onto {len(projected)} sentences "
-        f"({cfg.aligner}, {cfg.method}) in {time.perf_counter() - t0:.1f}s → {output}",
-        err=True,
-    )
+    typer.echo(f"projected {n_out} of {n_src} entities onto {len(projected)} sentences ({cfg.aligner}, {cfg.method}) "
+               f"in {seconds:.1f}s → {output}", err=True)
 
 
 def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output: Path, source_format: str,

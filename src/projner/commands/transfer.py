@@ -85,8 +85,7 @@ def translate_train(
         "--markers/--no-markers", help="Marker-based projection (EasyProject): entities wrapped in [ ] before "
         "translation and read back from the output, instead of word alignment.")] = None,
     json_out: SummaryJson = None,
-    scheme: Scheme = "iob2",
-    repair_tags: RepairTags = False,
+    scheme: Scheme = "iob2", repair_tags: RepairTags = False,  # the tag-scheme policy of labelled inputs
 ) -> None:
     """Translate a labelled source corpus, project its labels onto the translations,
     optionally train and evaluate a target tagger. Outputs go into the run folder."""
@@ -189,8 +188,7 @@ def translate_test(
         "--back-model", help="The back-translation model (tagger's language → input's; same backend). Default: "
         "the translation model with --src-lang/--tgt-lang swapped.")] = None,
     json_out: SummaryJson = None,
-    scheme: Scheme = "iob2",
-    repair_tags: RepairTags = False,
+    scheme: Scheme = "iob2", repair_tags: RepairTags = False,  # the tag-scheme policy of labelled inputs
 ) -> None:
     """Translate target sentences into the source language, tag them, project the
     entities back onto the original words; score against gold when INPUT is labelled.
