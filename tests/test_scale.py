@@ -1,0 +1,129 @@
+"""Sharded alignment with eflomal priors, bounded-memory projection, progress lines (issue 16)."""
+
+import io
+from importlib.resources import files
+
+import pytest
+
+from projner.align.sharded import Reservoir, corpus_iterations, learn_priors, priors_lines
+from projner.config import ProjectionConfig, load_config
+from projner.errors import ConfigError, InputError
+from projner.io import read_conll
+from projner.pipelines import project_corpus
+from projner.pipelines_scale import align_sharded, project_sharded, shard_config
+from projner.progress import LineProgress
+from projner.types import Sentence
+
+DATA = files("projner") / "data"
+
+
+def _example(times: int = 1):
+    src = list(read_conll(DATA / "example.en.conll")) * times
+    tgt = [g.with_spans(()) for g in read_conll(DATA / "example.de.conll")] * times
+    return src, tgt
+
+
+def test_corpus_iterations_is_eflomals_formula():
+    assert corpus_iterations(100) == (125, 125, 500)
+    assert corpus_iterations(1_000_000) == (2, 1, 5)
+    assert corpus_iterations(1_000_000, model=2) == (2, 5, 0)
+    assert corpus_iterations(10**9) == (2, 1, 2)
+
+
+def test_reservoir_is_bounded_uniform_and_seeded():
+    a, b = Reservoir(10, seed=1), Reservoir(10, seed=1)
+    for k in range(1000):
+        a.add(k)
+        b.add(k)
+    assert a.items == b.items and len(a.items) == 10 and a.seen == 1000
+    assert max(a.items) > 100  # not just the first ten
+    with pytest.raises(ValueError):
+        Reservoir(0)
+
+
+def test_learn_priors_writes_an_eflomal_priors_file(tmp_path):
+    src, tgt = _example(3)
+    s_lines, t_lines = priors_lines([s.tokens for s in src], [t.tokens for t in tgt])
+    counts = learn_priors(s_lines, t_lines, tmp_path / "p.priors", seed=1)
+    text = (tmp_path / "p.priors").read_text(encoding="utf-8").splitlines()
+    kinds = {line.split("\t")[0] for line in text}
+    assert kinds == {"LEX", "FERF", "FERR", "HMMF", "HMMR"}
+    assert counts["pairs"] == len(src) and counts["lexical"] == sum(1 for x in text if x.startswith("LEX\t"))
+    assert all(line.split("\t")[1] == line.split("\t")[1].lower() for line in text if line.startswith("LEX"))
+
+
+def test_priors_lines_never_contain_tabs():
+    s, t = priors_lines([["a\tb", "C"]], [["d"]])
+    assert s == ["a_b c"] and t == ["d"]
+
+
+def test_sharded_projection_equals_one_pass_with_a_deterministic_aligner():
+    src, tgt = _example(4)
+    cfg = ProjectionConfig(aligner="lexical")
+    whole, _ = project_corpus(src, tgt, cfg)
+    st: dict = {}
+    sharded = list(project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=7, stats=st))
+    assert sharded == whole
+    assert st["shards"] == -(-len(src) // 7) and st["pairs"] == len(src) and not st["priors"]
+    assert st["projected"] == sum(len(s.spans) for s in whole)
+
+
+def test_large_corpus_learns_priors_once_and_aligns_every_pair():
+    src, tgt = _example(6)
+    cfg = load_config(None, {"seed": 2, "aligner_options": {"eflomal": {"prefix_len": 0}}})  # eflomal+lexical
+    st: dict = {}
+    lines = io.StringIO()
+    out = list(project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, sample_size=40, stats=st,
+                               progress=LineProgress(lines, interval=0)))
+    assert st["priors"] and st["shards"] == 3 and st["pairs"] == len(src) == len(out)
+    assert [o.tokens for o in out] == [t.tokens for t in tgt]
+    log = lines.getvalue().splitlines()
+    assert log[0] == "learning eflomal priors from 40 sampled pairs"
+    assert [x.split(" pairs")[0] for x in log if x.startswith("align:")] == [
+        "align: 25/60", "align: 50/60", "align: 60/60"]
+    assert sum(x.startswith("project:") for x in log) == len(src)
+
+
+def test_shard_config_reads_priors_without_the_bitext():
+    cfg = ProjectionConfig(bitext=[("a.en", "a.de")], aligner_options={"eflomal": {"null_prior": 0.3}})
+    sc = shard_config(cfg, "/x/p.priors", 1_000_000)
+    assert sc.bitext == [] and cfg.bitext == [("a.en", "a.de")]
+    assert sc.member_options()["eflomal"] == {"null_prior": 0.3, "priors": "/x/p.priors", "n_iterations": (2, 1, 5),
+                                              "lowercase": True}
+
+
+def test_align_sharded_matches_unsharded_for_lexical_links():
+    src, tgt = _example(2)
+    cfg = ProjectionConfig(aligner="lexical")
+    from projner.pipelines import align_corpus
+
+    assert list(align_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=4)) == align_corpus(src, tgt, cfg)
+
+
+def test_length_mismatch_and_bad_options_are_refused():
+    src, tgt = _example()
+    cfg = ProjectionConfig(aligner="lexical")
+    with pytest.raises(InputError, match="target ended after 9 sentences"):
+        list(project_sharded(lambda: (iter(src), iter(tgt[:-1])), cfg, paths=("s.conll", "t.txt")))
+    with pytest.raises(InputError, match="no sentences"):
+        list(project_sharded(lambda: (iter([]), iter([])), cfg))
+    with pytest.raises(ConfigError, match="shard size"):
+        list(project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=0))
+
+
+def test_line_progress_reports_rate_and_eta():
+    out = io.StringIO()
+    p = LineProgress(out, interval=3600)
+    p.start("align", 10)
+    p.advance("align", 4)
+    assert out.getvalue() == ""  # within the interval, not finished
+    p.advance("align", 6)
+    line = out.getvalue().strip()
+    assert line.startswith("align: 10/10 pairs (100%), ") and line.endswith(" pairs/s, ETA 0:00:00")
+
+
+def test_sentences_round_trip_in_shards_keep_order():
+    src = [Sentence([f"w{k}"]) for k in range(11)]
+    tgt = [Sentence([f"v{k}"]) for k in range(11)]
+    out = list(project_sharded(lambda: (iter(src), iter(tgt)), ProjectionConfig(aligner="lexical"), shard_size=3))
+    assert [o.tokens for o in out] == [t.tokens for t in tgt]
