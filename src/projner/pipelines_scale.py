@@ -92,8 +92,9 @@ def _lockstep(sources: Iterable[Sentence], targets: Iterable[Sentence], paths) -
 
 
 def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projector=None,
-         paths=(None, None)) -> tuple[int, Reservoir]:
-    """Pass 1: count the pairs, sample eflomal lines for the priors, fit the projector."""
+         paths=(None, None), on_pair: Callable[[Sentence, Sentence], None] | None = None) -> tuple[int, Reservoir]:
+    """Pass 1: count the pairs, sample eflomal lines for the priors, fit the projector;
+    ``on_pair`` (if given) sees every (prepared source, target) pair."""
     from .pipelines import fit_projector, prepare_source
 
     sample = Reservoir(sample_size, seed=config.seed or 0)
@@ -103,7 +104,10 @@ def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projecto
         for s, t in _lockstep(sources, targets, paths):
             src_line, tgt_line = priors_lines([s.tokens], [t.tokens], config.lowercase)
             sample.add((src_line[0], tgt_line[0]))
-            yield prepare_source(s, config)
+            s = prepare_source(s, config)
+            if on_pair is not None:
+                on_pair(s, t)
+            yield s
 
     if projector is not None and getattr(projector, "fit", None) is not None:
         fit_projector(projector, pairs_seen(), corpus()[1])

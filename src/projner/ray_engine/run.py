@@ -1,0 +1,166 @@
+"""The driver of ``--engine ray``: split, distribute with Ray Data, merge.
+
+1. **split** (driver, one streaming pass): source, target and precomputed links are
+   read in lockstep and checked (line-parallel, links in range) exactly as the
+   single-process commands do, written as shard files, sampled for eflomal priors,
+   and the projector learns its corpus statistics. Large corpora aligned by eflomal
+   get priors learnt once (:mod:`projner.align.sharded`).
+2. **distribute**: a Ray Dataset with one row per unfinished shard is mapped through
+   an actor pool of :class:`~projner.ray_engine.work.ShardWorker` (``num_gpus`` per
+   actor for embedding aligners when the cluster has GPUs). Ray schedules the actors
+   on the cluster's nodes and restarts a lost actor and retries its shard; the driver
+   records each finished shard in the manifest as it arrives.
+3. **merge**: the shard outputs are concatenated in input order into the output.
+
+A rerun of the same command resumes: the split is reused and finished shards are
+skipped. The shard folder must be on storage every node can read (a shared or
+network file system) when the cluster has more than one machine.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, InputError
+from .shards import ShardFolder, fingerprint
+from .work import ShardWorker, run_shard
+
+OUTPUT_FORMATS = {"conll": ".conll", "jsonl": ".jsonl"}
+
+
+def _output_format(output: Path, fmt: str) -> str:
+    name = output.name.lower().removesuffix(".gz")
+    if fmt == "auto":
+        fmt = "jsonl" if name.endswith((".jsonl", ".json")) else "conll"
+    if fmt not in OUTPUT_FORMATS:
+        raise ConfigError(f"--engine ray writes conll or jsonl output, not {fmt!r}")
+    return fmt
+
+
+def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shard_size: int, sample_size: int,
+          paths: tuple, ext: str, progress) -> None:
+    """Pass over the inputs: shard files, priors, fitted projector; marks the split done."""
+    from ..pipelines import make_projector
+    from ..pipelines_scale import prepare_priors, scan
+
+    projector = make_projector(config) if command == "project" else None
+    links = iter(alignments) if alignments is not None else None
+    current: list = []
+    count = [0]
+
+    def on_pair(s, t):
+        al = None
+        if links is not None:
+            al = next(links, None)
+            if al is None:
+                raise InputError(f"alignment ended after {count[0]} pairs but source and target go on", paths[2])
+            try:
+                al.check_bounds(len(s), len(t))
+            except ValueError as exc:
+                raise InputError(str(exc), paths[2], count[0] + 1) from None
+        count[0] += 1
+        current.append((s, t, al))
+        if len(current) == shard_size:
+            folder.write_shard(len(folder.manifest["shards"]), current, ext)
+            current.clear()
+
+    n, sample = scan(corpus, config, sample_size=sample_size, projector=projector, paths=paths[:2], on_pair=on_pair)
+    if current:
+        folder.write_shard(len(folder.manifest["shards"]), current, ext)
+    if links is not None and next(links, None) is not None:
+        raise InputError(f"alignment has more entries than the {n} sentence pairs", paths[2], n + 1)
+    cfg = config
+    if alignments is None:
+        cfg = prepare_priors(config, sample, n, shard_size, folder.root, progress)
+    if projector is not None:  # projectors are closures: keep what the corpus pass learnt
+        with open(folder.root / "projector.pkl", "wb") as fh:
+            pickle.dump(getattr(projector, "refiner", None), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    folder.manifest.update(pairs=n, split_done=True, priors=cfg is not config, shard_size=shard_size)
+    folder.save()
+
+
+def _shard_config(folder: ShardFolder, config):
+    if folder.manifest.get("priors"):
+        from ..pipelines_scale import shard_config
+
+        return shard_config(config, folder.root / "eflomal.priors", folder.manifest["pairs"])
+    return config
+
+
+def connect(address: str | None) -> Any:
+    """Join the cluster at ``address`` (``auto``: the one started with ``ray start``), or start a local one."""
+    import ray
+
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, log_to_driver=False, logging_level="ERROR", configure_logging=False)
+        except ConnectionError as exc:
+            raise ConfigError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
+    return ray
+
+
+def distribute(folder: ShardFolder, command: str, config, *, address: str | None, workers: int | None,
+               output_format: str, progress) -> int:
+    """Run the unfinished shards on the cluster; returns how many ran."""
+    pending = folder.pending()
+    if not pending:
+        return 0
+    ray = connect(address)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    ctx.execution_options.preserve_order = False  # record shards as they finish; the merge restores order
+    gpus = float(ray.cluster_resources().get("GPU", 0))
+    neural = "embedding" in config.aligner or "backtranslation" in config.aligner
+    use_gpu = gpus >= 1 and neural
+    cpus = int(ray.cluster_resources().get("CPU", 1))
+    size = workers or (int(gpus) if use_gpu else max(cpus, 1))
+    size = max(1, min(size, len(pending)))
+    projector = str(folder.root / "projector.pkl") if command == "project" else None
+    kwargs = dict(command=command, config=config, projector=projector, output_format=output_format)
+    ds = ray.data.from_items(pending, override_num_blocks=len(pending))
+    if neural:  # load the encoder once per actor, on a GPU when there is one
+        ds = ds.map(ShardWorker, fn_constructor_kwargs=kwargs, compute=ray.data.ActorPoolStrategy(size=size),
+                    num_cpus=1, num_gpus=1 if use_gpu else 0)
+    else:  # stateless tasks on Ray's pooled workers; a lost task is retried
+        ds = ds.map(run_shard, fn_kwargs=kwargs, concurrency=size, num_cpus=1, max_retries=4)
+    ran = 0
+    for rec in ds.iter_rows():
+        folder.record(rec)
+        progress.advance(command, int(rec["pairs"]))
+        ran += 1
+    return ran
+
+
+def run(command: str, corpus, config, output: str | Path, *, alignments=None, paths: tuple = (None, None, None),
+        shard_size: int, sample_size: int, address: str | None = None, workdir: str | Path | None = None,
+        workers: int | None = None, output_format: str = "auto", settings: dict | None = None,
+        progress=None) -> dict:
+    """Split, distribute, merge. ``corpus`` returns fresh (sources, targets) iterables;
+    ``alignments`` (an iterable of :class:`Alignment`, or None) the precomputed links;
+    ``settings`` whatever else identifies the run (formats, scheme) for resuming."""
+    from ..pipelines_scale import NoProgress, check_shard_options
+
+    check_shard_options(shard_size, sample_size)
+    progress = progress or NoProgress()
+    output = Path(output)
+    fmt = "talp" if command == "align" else _output_format(output, output_format)
+    ext = ".talp" if command == "align" else OUTPUT_FORMATS[fmt]
+    folder = ShardFolder(workdir or output.with_name(output.name + ".shards"))
+    fp = fingerprint(command, paths, {"config": config.model_dump(mode="json"), "shard_size": shard_size,
+                                      "sample_size": sample_size, "output_format": fmt, **(settings or {})})
+    resumed = folder.open(fp)
+    if not resumed:
+        progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}")
+        split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
+              paths=paths, ext=ext, progress=progress)
+    n = folder.manifest["pairs"]
+    pending = folder.pending()
+    progress.start(command, n)
+    progress.advance(command, n - sum(sh["pairs"] for sh in pending))
+    ran = distribute(folder, command, _shard_config(folder, config), address=address, workers=workers,
+                     output_format=fmt, progress=progress)
+    size = folder.merge(output)
+    return {"pairs": n, "shards": len(folder.manifest["shards"]), "ran": ran, "resumed": resumed, "bytes": size,
+            "workdir": str(folder.root)}

@@ -1,0 +1,88 @@
+"""What one worker does with one shard (no Ray here: Ray Data calls :class:`ShardWorker`).
+
+A worker reads its shard's pairs, aligns those without precomputed links (eflomal
+with the run's shared priors, or an embedding aligner on the worker's device),
+projects them with the projector fitted on the whole corpus, and writes the shard's
+output atomically with the same writers as the single-process commands, so the
+concatenated shards equal the single-process output byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from pathlib import Path
+
+SHARD_DELAY_ENV = "PROJNER_RAY_SHARD_DELAY"  # test hook: seconds to sleep in each shard, pid file written
+
+
+class ShardWorker:
+    """A callable for ``Dataset.map``: one row = one shard, returns the shard's record.
+
+    command: ``project`` (write labelled targets) or ``align`` (write talp links).
+    config: the :class:`~projner.config.ProjectionConfig` shards are aligned with
+        (for eflomal: with the shared priors, see :func:`projner.pipelines_scale.shard_config`).
+    projector: path of the pickled refiner fitted on the whole corpus (``project`` only;
+        projectors themselves are closures and are rebuilt from ``config``).
+    output_format: ``conll`` or ``jsonl`` (``project``).
+    """
+
+    def __init__(self, command: str, config, projector: str | None = None, output_format: str = "conll") -> None:
+        self.command = command
+        self.config = config
+        self.output_format = output_format
+        self.projector = None
+        if projector is not None:
+            from ..pipelines import make_projector
+
+            self.projector = make_projector(config)
+            with open(projector, "rb") as fh:
+                refiner = pickle.load(fh)
+            if refiner is not None:
+                self.projector.refiner = refiner
+        self._aligner = None
+
+    def aligner(self):
+        if self._aligner is None:
+            from ..pipelines import make_aligner
+
+            self._aligner = make_aligner(self.config)
+        return self._aligner
+
+    def __call__(self, row: dict) -> dict:
+        from .shards import read_shard
+
+        items = read_shard(row["root"], row["input"])
+        _test_delay(row)
+        aligns = [al for _, _, al in items]
+        if any(al is None for al in aligns):
+            aligns = self.aligner().align([s.tokens for s, _, _ in items], [t.tokens for _, t, _ in items])
+        path = Path(row["root"]) / row["output"]
+        if self.command == "align":
+            from ..io import write_talp
+
+            write_talp(path, aligns)
+        else:
+            from ..io import write_sentences
+
+            out = [self.projector(s, t, al) for (s, t, _), al in zip(items, aligns)]
+            write_sentences(path, out, self.output_format)
+        data = path.read_bytes()
+        return {"shard": row["shard"], "output": row["output"], "pairs": len(items), "bytes": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(), "node": os.uname().nodename, "pid": os.getpid()}
+
+
+def run_shard(row: dict, **kwargs) -> dict:
+    """One shard as a stateless task (aligners without a model to load)."""
+    return ShardWorker(**kwargs)(row)
+
+
+def _test_delay(row: dict) -> None:
+    delay = float(os.environ.get(SHARD_DELAY_ENV, "0") or 0)
+    if delay > 0:
+        running = Path(row["root"]) / "running"
+        running.mkdir(exist_ok=True)
+        (running / f"{row['shard']:05d}.{os.getpid()}").write_text("")
+        time.sleep(delay)

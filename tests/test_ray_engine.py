@@ -1,0 +1,110 @@
+"""--engine ray on a local two-node cluster (ray.cluster_utils.Cluster, 1 CPU per node).
+
+One cluster for the module (starting Ray is the slow part). Every shard sleeps
+briefly (the engine's test hook, set for the whole job) so a worker can be killed
+while it holds a shard.
+"""
+
+import json
+import os
+import signal
+import threading
+import time
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+ray = pytest.importorskip("ray")
+
+from projner.config import ProjectionConfig  # noqa: E402
+from projner.io import read_conll, write_sentences, write_talp  # noqa: E402
+from projner.pipelines import align_corpus  # noqa: E402
+from projner.ray_engine.work import SHARD_DELAY_ENV  # noqa: E402
+
+DATA = files("projner") / "data"
+DELAY = 0.5
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from ray.cluster_utils import Cluster
+
+    c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
+    c.add_node(num_cpus=1)
+    ray.init(address=c.address, log_to_driver=False, logging_level="ERROR",
+             runtime_env={"env_vars": {SHARD_DELAY_ENV: str(DELAY)}})
+    yield c
+    ray.shutdown()
+    c.shutdown()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """50 pairs as files: source CoNLL, target text, lexical links (talp)."""
+    d = tmp_path_factory.mktemp("corpus")
+    src = list(read_conll(DATA / "example.en.conll")) * 5
+    tgt = [g.with_spans(()) for g in read_conll(DATA / "example.de.conll")] * 5
+    write_sentences(d / "src.conll", src)
+    (d / "tgt.txt").write_text("".join(" ".join(t.tokens) + "\n" for t in tgt), encoding="utf-8")
+    write_talp(d / "links.talp", align_corpus(src, tgt, ProjectionConfig(aligner="lexical")))
+    return d
+
+
+def _cli(*args):
+    from projner.cli import main
+
+    assert main([str(a) for a in args]) == 0
+
+
+def _engine(corpus, out, **kw):
+    from projner.io import read_sentences, read_talp
+    from projner.ray_engine import run
+
+    def pairs():
+        return (read_sentences(corpus / "src.conll", "conll"),
+                read_sentences(corpus / "tgt.txt", "text", labels=False))
+
+    return run("project", pairs, ProjectionConfig(), out, alignments=read_talp(corpus / "links.talp"),
+               paths=(corpus / "src.conll", corpus / "tgt.txt", corpus / "links.talp"), shard_size=13,
+               sample_size=10, **kw)
+
+
+def test_two_nodes_give_the_single_process_bytes_and_resume(cluster, corpus, tmp_path):
+    _cli("project", corpus / "src.conll", corpus / "tgt.txt", "--alignment", corpus / "links.talp",
+         "-o", tmp_path / "single.conll")
+    st = _engine(corpus, tmp_path / "ray.conll")
+    assert (tmp_path / "ray.conll").read_bytes() == (tmp_path / "single.conll").read_bytes()
+    assert st["pairs"] == 50 and st["shards"] == 4 and st["ran"] == 4
+    manifest = json.loads((tmp_path / "ray.conll.shards" / "manifest.json").read_text())
+    assert sorted(int(k) for k in manifest["done"]) == [0, 1, 2, 3]
+    assert sum(r["pairs"] for r in manifest["done"].values()) == 50
+    # a rerun finds every shard done (a lost shard output: test_shard_folder_resumes_at_shard_granularity)
+    st = _engine(corpus, tmp_path / "ray.conll")
+    assert st["resumed"] and st["ran"] == 0
+    assert (tmp_path / "ray.conll").read_bytes() == (tmp_path / "single.conll").read_bytes()
+
+
+def test_a_worker_killed_mid_shard_loses_and_duplicates_nothing(cluster, corpus, tmp_path):
+    _cli("project", corpus / "src.conll", corpus / "tgt.txt", "--alignment", corpus / "links.talp",
+         "-o", tmp_path / "single.conll")
+    running = tmp_path / "ray.conll.shards" / "running"
+    result: dict = {}
+    th = threading.Thread(target=lambda: result.update(_engine(corpus, tmp_path / "ray.conll")))
+    th.start()
+    killed = None
+    deadline = time.monotonic() + 60
+    while killed is None and time.monotonic() < deadline:
+        for f in sorted(running.glob("*.*")) if running.exists() else []:
+            killed = int(f.name.split(".")[1])
+            os.kill(killed, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    th.join(120)
+    assert killed is not None and not th.is_alive()
+    assert result["pairs"] == 50 and result["shards"] == 4
+    assert (tmp_path / "ray.conll").read_bytes() == (tmp_path / "single.conll").read_bytes()
+    manifest = json.loads((tmp_path / "ray.conll.shards" / "manifest.json").read_text())
+    assert sum(r["pairs"] for r in manifest["done"].values()) == 50
+    assert len(list(running.glob("*.*"))) >= 5  # the killed worker's shard started again elsewhere
+    assert len(list(Path(tmp_path / "ray.conll.shards" / "out").glob("*.conll"))) == 4
