@@ -103,7 +103,7 @@ def test_align_sharded_matches_unsharded_for_lexical_links():
 def test_length_mismatch_and_bad_options_are_refused():
     src, tgt = _example()
     cfg = ProjectionConfig(aligner="lexical")
-    with pytest.raises(InputError, match="target ended after 9 sentences"):
+    with pytest.raises(InputError, match="9 target sentences but 10 source sentences in s.conll"):
         list(project_sharded(lambda: (iter(src), iter(tgt[:-1])), cfg, paths=("s.conll", "t.txt")))
     with pytest.raises(InputError, match="no sentences"):
         list(project_sharded(lambda: (iter([]), iter([])), cfg))
@@ -127,3 +127,33 @@ def test_sentences_round_trip_in_shards_keep_order():
     tgt = [Sentence([f"v{k}"]) for k in range(11)]
     out = list(project_sharded(lambda: (iter(src), iter(tgt)), ProjectionConfig(aligner="lexical"), shard_size=3))
     assert [o.tokens for o in out] == [t.tokens for t in tgt]
+
+
+def test_device_and_batch_size_reach_every_encoder():
+    from projner.devices import apply_device
+
+    cfg = ProjectionConfig(aligner="eflomal+embedding", encoder="/m")
+    out = apply_device(cfg, "cpu", 8)
+    assert out.aligner_options["embedding"] == {"device": "cpu", "batch_size": 8}
+    assert out.member_options()["embedding"] == {"device": "cpu", "batch_size": 8, "model": "/m"}
+    vote = apply_device(ProjectionConfig(aligner="embedding-vote"), "cpu", None)
+    assert vote.aligner_options["embedding-vote"] == {"options": {"embedding": {"device": "cpu"}}}
+    rescue = apply_device(ProjectionConfig(aligner="embedding-rescue"), None, 4)
+    assert rescue.aligner_options["embedding-rescue"] == {"embedding": {"batch_size": 4}}
+    assert apply_device(ProjectionConfig(), "cpu", 8) == ProjectionConfig()  # no encoder: unchanged
+
+
+def test_bad_device_settings_are_refused_before_work():
+    from projner.devices import apply_device, resolve_device
+
+    cfg = ProjectionConfig(aligner="embedding")
+    with pytest.raises(ConfigError, match="--device must be cpu, cuda, cuda:N or auto, not 'gpu'"):
+        apply_device(cfg, "gpu", None)
+    with pytest.raises(ConfigError, match="--batch-size must be a positive integer"):
+        apply_device(cfg, "cpu", 0)
+    import torch
+
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="torch sees no CUDA device; install a CUDA build of torch"):
+            resolve_device("cuda")
+        assert resolve_device("auto") == "cpu"

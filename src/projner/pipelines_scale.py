@@ -81,13 +81,16 @@ def _eflomal_member(config: ProjectionConfig):
 
 
 def _lockstep(sources: Iterable[Sentence], targets: Iterable[Sentence], paths) -> Iterator[tuple[Sentence, Sentence]]:
-    """Pairs of two line-parallel streams; a length mismatch is an InputError naming the shorter file."""
+    """Pairs of two line-parallel streams; on a length mismatch the longer one is
+    counted to the end and an InputError gives both counts (as ``check_parallel``)."""
     missing = object()
-    for k, (s, t) in enumerate(zip_longest(sources, targets, fillvalue=missing)):
+    pairs = zip_longest(sources, targets, fillvalue=missing)
+    for k, (s, t) in enumerate(pairs):
         if s is missing or t is missing:
-            short, path = ("source", paths[0]) if s is missing else ("target", paths[1])
-            raise InputError(f"{short} ended after {k} sentences but the other file goes on; "
-                             "source and target must be line-parallel", path)
+            rest = 1 + sum(1 for _ in pairs)
+            n_src, n_tgt = (k, k + rest) if s is missing else (k + rest, k)
+            raise InputError(f"{n_tgt} target sentences but {n_src} source sentences in {paths[0]}; "
+                             "source and target must be line-parallel", paths[1])
         yield s, t
 
 
@@ -170,42 +173,56 @@ def project_sharded(
     progress: StageProgress | None = None,
     stats: dict | None = None,
     on_alignment: Callable[[Alignment], None] | None = None,
+    on_shard: Callable[[int, list, list], None] | None = None,
     paths=(None, None),
     workdir: str | Path | None = None,
 ) -> Iterator[Sentence]:
     """Align and project ``corpus`` shard by shard; yields projected targets in input order.
 
     ``stats`` receives ``pairs``, ``shards``, ``source_entities``, ``projected``,
-    ``priors`` (bool) and ``seconds`` per stage (``read``, ``priors``, ``align``,
-    ``project``); ``on_alignment`` sees every alignment (e.g. to save them).
+    ``priors`` (bool) and ``seconds`` per stage (``setup``, ``read``, ``priors``,
+    ``align``, ``project``, ``write`` = the consumer's time per sentence); its ``stage`` is the stage running now (``write`` while the
+    consumer holds a yielded sentence), for monitors. ``on_alignment`` sees every
+    alignment (e.g. to save them), ``on_shard`` each shard's index, sources and targets
+    before it is aligned (e.g. for input checks).
     """
     from .pipelines import make_aligner, make_projector, prepare_source
 
     check_shard_options(shard_size, sample_size)
     progress = progress or NoProgress()
     st = stats if stats is not None else {}
-    secs = {"read": 0.0, "priors": 0.0, "align": 0.0, "project": 0.0}
-    st.update(pairs=0, shards=0, source_entities=0, projected=0, priors=False, seconds=secs)
+    secs = {"setup": 0.0, "read": 0.0, "priors": 0.0, "align": 0.0, "project": 0.0, "write": 0.0}
+    st.update(pairs=0, shards=0, source_entities=0, projected=0, priors=False, seconds=secs, stage="read")
+    t0 = time.perf_counter()
     projector = make_projector(config)
+    secs["setup"] += time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="projner-shards-", dir=workdir) as tmp:
         t0 = time.perf_counter()
         n, sample = scan(corpus, config, sample_size=sample_size, projector=projector, paths=paths)
         t1 = time.perf_counter()
         secs["read"] += t1 - t0
+        st["stage"] = "priors"
         cfg = prepare_priors(config, sample, n, shard_size, Path(tmp), progress)
         del sample
         st["priors"] = cfg is not config
         secs["priors"] += time.perf_counter() - t1
+        t0 = time.perf_counter()
         aligner = make_aligner(cfg)
+        secs["setup"] += time.perf_counter() - t0
         progress.start("align", n)
         progress.start("project", n)
         t_read = time.perf_counter()
+        st["stage"] = "read"
         for shard in iter_shards(corpus, shard_size, paths):
             secs["read"] += time.perf_counter() - t_read
+            if on_shard is not None:
+                on_shard(st["shards"], [s for s, _ in shard], [t for _, t in shard])
             st["shards"] += 1
             yield from _align_project_shard(shard, cfg, aligner, projector, progress, st, on_alignment,
                                             prepare_source)
             t_read = time.perf_counter()
+            st["stage"] = "read"
+    st["stage"] = "done"
     if st["pairs"] != n:  # the files changed between the passes
         raise InputError(f"read {st['pairs']} pairs but the first pass counted {n}; did the input change?", paths[0])
 
@@ -214,12 +231,14 @@ def _align_project_shard(shard, cfg, aligner, projector, progress, st, on_alignm
     secs = st["seconds"]
     sources = [prepare_source(s, cfg) for s, _ in shard]
     targets = [t for _, t in shard]
+    st["stage"] = "align"
     t0 = time.perf_counter()
     aligns = aligner.align([s.tokens for s in sources], [t.tokens for t in targets])
     secs["align"] += time.perf_counter() - t0
     progress.advance("align", len(shard))
     base = st["pairs"]
     for k, (src, tgt, al) in enumerate(zip(sources, targets, aligns)):
+        st["stage"] = "project"
         t1 = time.perf_counter()
         try:
             out = projector(src, tgt, al)
@@ -232,7 +251,10 @@ def _align_project_shard(shard, cfg, aligner, projector, progress, st, on_alignm
         if on_alignment is not None:
             on_alignment(al)
         progress.advance("project", 1)
-        yield out
+        st["stage"] = "write"
+        t2 = time.perf_counter()
+        yield out  # the consumer writes it
+        secs["write"] += time.perf_counter() - t2
 
 
 def align_sharded(
@@ -245,6 +267,7 @@ def align_sharded(
     stats: dict | None = None,
     paths=(None, None),
     workdir: str | Path | None = None,
+    on_shard: Callable[[int, list, list], None] | None = None,
 ) -> Iterator[Alignment]:
     """Align ``corpus`` shard by shard (priors as in :func:`project_sharded`); yields
     alignments in input order."""
@@ -262,6 +285,8 @@ def align_sharded(
         aligner = make_aligner(cfg)
         progress.start("align", n)
         for shard in iter_shards(corpus, shard_size, paths):
+            if on_shard is not None:
+                on_shard(st["shards"], [s for s, _ in shard], [t for _, t in shard])
             st["shards"] += 1
             aligns = aligner.align([s.tokens for s, _ in shard], [t.tokens for _, t in shard])
             progress.advance("align", len(shard))

@@ -8,10 +8,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import scale
 from .common import (check_output, check_sentences_output, config_files, guard, load_projection_config, print_report,
-                     progress, projection_overrides, read_alignments, read_all, spooled, status, warn_inputs, write_json)
+                     projection_overrides, read_alignments, read_all, spooled, status, write_json)
 from .options import (SOURCE_FORMATS, TARGET_FORMATS, Aligner, AlignmentFile, Bitext, Config, Encoder, Ignore, LabelMap,
                       Lowercase, Method, RepairTags, Scheme, Seed, SourceFormat, TargetFormat)
+from .scale import Address, AlignBatchSize, AlignDevice, Engine, PriorsSample, ShardSize, Workdir
 
 
 def project(
@@ -37,47 +39,36 @@ def project(
         "--save-alignment", help="Also write the alignments (talp).")] = None,
     label_map: LabelMap = None,
     ignore: Ignore = None,
+    engine: Engine = "local",
+    address: Address = None,
+    workdir: Workdir = None,
+    shard_size: ShardSize = scale.SHARD_SIZE,
+    priors_sample: PriorsSample = scale.SAMPLE_SIZE,
+    device: AlignDevice = "cpu",
+    batch_size: AlignBatchSize = None,
 ) -> None:
     """Project entity labels from SOURCE onto TARGET and write the labelled target."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
                                                                        label_map, ignore, seed))
+    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, bool(save_alignment))
     guard({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--config": config, **config_files(cfg)},
           {"-o": output, "--save-alignment": save_alignment})
     check_sentences_output(output, output_format)
     check_output(save_alignment)
     source, target, alignment = spooled(source), spooled(target), spooled(alignment)
-    if alignment and not save_alignment:
-        _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme,
-                           repair_tags)
-        return
-    from ..io import write_sentences, write_talp
-    from ..pipelines import align_corpus, check_parallel, prepare_source, project_corpus
+    files = scale.Files(source, target, source_format, target_format, scheme, repair_tags)
+    if engine == "ray":
+        return scale.run_ray("project", files, output, cfg, alignment=alignment, output_format=output_format,
+                             shard_size=shard_size, sample_size=priors_sample, address=address, workdir=workdir)
+    if not alignment:  # align and project shard by shard: bounded memory, progress with rate and ETA
+        return scale.project_local(files, output, cfg, output_format=output_format, save_alignment=save_alignment,
+                                   shard_size=shard_size, sample_size=priors_sample)
+    _project_streaming(cfg, source, target, alignment, output, source_format, target_format, output_format, scheme,
+                       repair_tags)
+    if save_alignment:  # the given links, normalised (streamed)
+        from ..io import read_talp, write_talp
 
-    sources = read_all(source, source_format, labels=True, scheme=scheme, repair=repair_tags)
-    targets = read_all(target, target_format, labels=False, scheme=scheme)
-    check_parallel(sources, targets, source, target)
-    warn_inputs(sources, targets, source, target, source_format, target_format)
-    aligns = read_alignments(alignment, len(sources), sources, targets) if alignment else None
-    t0 = time.perf_counter()
-    if aligns is None:
-        with status(f"aligning {len(sources)} pairs with {cfg.aligner}"):
-            aligns = align_corpus([prepare_source(s, cfg) for s in sources], targets, cfg)
-    prog, advance = progress(len(sources), "projecting")
-    with prog:
-        projected, aligns = project_corpus(sources, targets, cfg, aligns, advance)
-    write_sentences(output, projected, output_format)
-    if save_alignment:
-        write_talp(save_alignment, aligns)
-    _say_projected(cfg, sources, projected, time.perf_counter() - t0, output)
-
-
-def _say_projected(cfg, sources, projected, seconds: float, output: Path) -> None:
-    from ..evaluate import normalise_spans
-
-    n_src = sum(len(normalise_spans(s.spans, cfg.label_map, cfg.ignore_labels)) for s in sources)  # ignored: not counted
-    n_out = sum(len(s.spans) for s in projected)
-    typer.echo(f"projected {n_out} of {n_src} entities onto {len(projected)} sentences ({cfg.aligner}, {cfg.method}) "
-               f"in {seconds:.1f}s → {output}", err=True)
+        write_talp(save_alignment, read_talp(alignment))
 
 
 def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output: Path, source_format: str,
@@ -116,25 +107,26 @@ def align(
     source_format: Annotated[str, typer.Option("--source-format", help=f"Source format: {TARGET_FORMATS}.")] = "auto",
     target_format: TargetFormat = "auto",
     scheme: Scheme = "iob2",
+    engine: Engine = "local",
+    address: Address = None,
+    workdir: Workdir = None,
+    shard_size: ShardSize = scale.SHARD_SIZE,
+    priors_sample: PriorsSample = scale.SAMPLE_SIZE,
+    device: AlignDevice = "cpu",
+    batch_size: AlignBatchSize = None,
 ) -> None:
-    """Word-align SOURCE and TARGET and write talp links."""
-    from ..io import write_talp
-    from ..pipelines import align_corpus, check_parallel
-
+    """Word-align SOURCE and TARGET and write talp links (shard by shard, with progress)."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, None, bitext, lowercase, encoder,
                                                                        seed=seed))
+    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample)
     guard({"SOURCE": source, "TARGET": target, "--config": config, **config_files(cfg)}, {"-o": output})
     check_output(output)
     source, target = spooled(source), spooled(target)
-    sources = read_all(source, source_format, labels=False, scheme=scheme)
-    targets = read_all(target, target_format, labels=False, scheme=scheme)
-    check_parallel(sources, targets, source, target)
-    warn_inputs(sources, targets, source, target, source_format, target_format, labelled_source=False)
-    t0 = time.perf_counter()
-    with status(f"aligning {len(sources)} pairs with {cfg.aligner}"):
-        aligns = align_corpus(sources, targets, cfg)
-    write_talp(output, aligns)
-    typer.echo(f"aligned {len(aligns)} pairs ({cfg.aligner}) in {time.perf_counter() - t0:.1f}s → {output}", err=True)
+    files = scale.Files(source, target, source_format, target_format, scheme, False)
+    if engine == "ray":
+        return scale.run_ray("align", files, output, cfg, alignment=None, output_format="talp",
+                             shard_size=shard_size, sample_size=priors_sample, address=address, workdir=workdir)
+    scale.align_local(files, output, cfg, shard_size=shard_size, sample_size=priors_sample)
 
 
 def benchmark_projection(

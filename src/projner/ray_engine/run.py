@@ -28,14 +28,15 @@ from .shards import ShardFolder, fingerprint
 from .work import ShardWorker, run_shard
 
 OUTPUT_FORMATS = {"conll": ".conll", "jsonl": ".jsonl"}
+ATTEMPTS = 3  # Ray retries a lost task itself; if the dataset still fails, the unfinished shards are resubmitted
 
 
 def _output_format(output: Path, fmt: str) -> str:
-    name = output.name.lower().removesuffix(".gz")
-    if fmt == "auto":
-        fmt = "jsonl" if name.endswith((".jsonl", ".json")) else "conll"
+    from ..io import output_format
+
+    fmt = output_format(output, fmt)
     if fmt not in OUTPUT_FORMATS:
-        raise ConfigError(f"--engine ray writes conll or jsonl output, not {fmt!r}")
+        raise ConfigError(f"--engine ray writes CoNLL or JSONL (files that concatenate), not {fmt}")
     return fmt
 
 
@@ -159,8 +160,19 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     pending = folder.pending()
     progress.start(command, n)
     progress.advance(command, n - sum(sh["pairs"] for sh in pending))
-    ran = distribute(folder, command, _shard_config(folder, config), address=address, workers=workers,
-                     output_format=fmt, progress=progress)
+    ran = 0
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            ran += distribute(folder, command, _shard_config(folder, config), address=address, workers=workers,
+                              output_format=fmt, progress=progress)
+            break
+        except (InputError, ConfigError):
+            raise
+        except Exception as exc:  # a lost node/worker Ray could not recover: resume the unfinished shards
+            if attempt == ATTEMPTS:
+                raise
+            progress.note(f"Ray run failed ({type(exc).__name__}); resuming the {len(folder.pending())} "
+                          f"unfinished shard(s), attempt {attempt + 1} of {ATTEMPTS}")
     size = folder.merge(output)
     return {"pairs": n, "shards": len(folder.manifest["shards"]), "ran": ran, "resumed": resumed, "bytes": size,
             "workdir": str(folder.root)}
