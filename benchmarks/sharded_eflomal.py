@@ -9,7 +9,9 @@ lexical links) in two ways:
 
   one run:  a single shard over everything (what `projner project` did before),
   sharded:  ``--shards`` shards (the test pairs in the last one); eflomal priors
-            learnt once from a fixed-seed sample of half a shard, each shard aligned
+            learnt once from a fixed-seed sample of ``--sample`` pairs (default: the
+            command line's default, 50,000, capped at the corpus; ``half`` = half a
+            shard, a harder setting), each shard aligned
             on its own with them and the iterations eflomal would pick for the
             whole corpus (`projner.pipelines_scale.align_sharded`).
 
@@ -72,6 +74,7 @@ def main() -> int:
     ap.add_argument("--langs", nargs="+", default=["de", "es"])
     ap.add_argument("--shards", type=int, default=4)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--sample", default="50000", help="priors sample: a number of pairs, or 'half' (half a shard)")
     ap.add_argument("--json", default=str(ROOT / "benchmarks" / "out" / "sharded_eflomal.json"))
     args = ap.parse_args()
     data = Path(args.data)
@@ -83,9 +86,10 @@ def main() -> int:
         src, tgt, all_src, all_tgt = corpus_for(data, lang)
         n = len(all_src)
         shard = -(-n // args.shards)
+        sample = shard // 2 if args.sample == "half" else min(int(args.sample), n)
         print(f"{lang}: {n} pairs ({n - len(src)} bitext + {len(src)} test), {args.shards} shards of {shard}, "
-              f"priors sample {shard // 2}", flush=True)
-        arms = {"one run": (n, 1), "sharded": (shard, shard // 2)}
+              f"priors sample {sample}", flush=True)
+        arms = {"one run": (n, 1), "sharded": (shard, sample)}
         scores: dict[str, list[float]] = {a: [] for a in arms}
         for rep in range(args.repeats):
             for arm, (size, sample) in arms.items():
@@ -95,7 +99,7 @@ def main() -> int:
                 scores[arm].append(f1)
                 print(f"  {lang} {arm:8s} repeat {rep + 1}: F1 {f1:.4f}  align {secs:.0f}s  shards {st['shards']} "
                       f"priors {st['priors']}", flush=True)
-        row = {"lang": lang, "pairs": n, "shards": args.shards, "shard_size": shard, "sample": shard // 2,
+        row = {"lang": lang, "pairs": n, "shards": args.shards, "shard_size": shard, "sample": sample,
                **{f"{a}_f1": v for a, v in scores.items()}}
         m1, m2 = statistics.mean(scores["one run"]), statistics.mean(scores["sharded"])
         print(f"{lang}: one run {m1:.4f} (min {min(scores['one run']):.4f} max {max(scores['one run']):.4f}) | "
