@@ -111,15 +111,20 @@ def test_length_mismatch_and_bad_options_are_refused():
         list(project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=0))
 
 
-def test_line_progress_reports_rate_and_eta():
+def test_line_progress_reports_rate_and_eta_and_keeps_short_stages_quiet():
     out = io.StringIO()
     p = LineProgress(out, interval=3600)
     p.start("align", 10)
     p.advance("align", 4)
-    assert out.getvalue() == ""  # within the interval, not finished
     p.advance("align", 6)
-    line = out.getvalue().strip()
-    assert line.startswith("align: 10/10 pairs (100%), ") and line.endswith(" pairs/s, ETA 0:00:00")
+    assert out.getvalue() == ""  # finished within the interval: nothing printed
+    p = LineProgress(out, interval=0)
+    p.start("align", 10)
+    p.advance("align", 4)
+    p.advance("align", 6)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("align: 4/10 pairs (40%), ") and " pairs/s, ETA " in lines[0]
+    assert lines[1].startswith("align: 10/10 pairs (100%), ") and lines[1].endswith(" pairs/s, ETA 0:00:00")
 
 
 def test_sentences_round_trip_in_shards_keep_order():

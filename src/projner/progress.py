@@ -1,8 +1,8 @@
 """Progress of long runs: pairs done, rate and ETA per stage (align, project).
 
 On a terminal: rich progress bars on stderr, one per stage. Otherwise (logs, CI,
-batch jobs): a plain line per stage at most every ``interval`` seconds and when a
-stage finishes, e.g. ``align: 200,000/1,000,000 pairs (20%), 1,234 pairs/s, ETA 0:10:48``.
+batch jobs): a plain line per stage every ``interval`` seconds, and when a stage
+that printed finishes (stages shorter than the interval print nothing), e.g. ``align: 200,000/1,000,000 pairs (20%), 1,234 pairs/s, ETA 0:10:48``.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class LineProgress:
         self.interval = interval
         self.stages: dict[str, _Stage] = {}
         self._last: dict[str, float] = {}
+        self._printed: set[str] = set()
 
     def start(self, stage: str, total: int) -> None:
         self.stages[stage] = _Stage(total)
@@ -51,8 +52,10 @@ class LineProgress:
         st = self.stages[stage]
         st.done += n
         now = time.monotonic()
-        if st.done >= st.total or now - self._last[stage] >= self.interval:
+        # quiet for stages shorter than the interval; otherwise every interval and at the end
+        if now - self._last[stage] >= self.interval or (st.done >= st.total and stage in self._printed):
             self._last[stage] = now
+            self._printed.add(stage)
             print(st.line(stage), file=self.stream, flush=True)
 
     def note(self, text: str) -> None:
