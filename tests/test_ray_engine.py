@@ -30,13 +30,18 @@ DELAY = 0.5
 def cluster():
     from ray.cluster_utils import Cluster
 
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False})
     c.add_node(num_cpus=1)
     ray.init(address=c.address, log_to_driver=False, logging_level="ERROR",
              runtime_env={"env_vars": {SHARD_DELAY_ENV: str(DELAY)}})
-    yield c
-    ray.shutdown()
-    c.shutdown()
+    try:
+        yield c
+    finally:
+        ray.shutdown()
+        c.shutdown()
+        for sig, handler in saved.items():  # ray.init replaced them; later tests expect the defaults
+            signal.signal(sig, handler)
 
 
 @pytest.fixture(scope="module")

@@ -92,13 +92,20 @@ def _shard_config(folder: ShardFolder, config):
 
 def connect(address: str | None) -> Any:
     """Join the cluster at ``address`` (``auto``: the one started with ``ray start``), or start a local one."""
+    import signal
+
     import ray
 
     if not ray.is_initialized():
+        saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             ray.init(address=address, log_to_driver=False, logging_level="ERROR", configure_logging=False)
         except ConnectionError as exc:
             raise ConfigError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
+        finally:  # ray.init installs its own handlers; projner's (clean interruption) stay in charge
+            for sig, handler in saved.items():
+                if handler is not None:
+                    signal.signal(sig, handler)
     return ray
 
 
