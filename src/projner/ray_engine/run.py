@@ -131,8 +131,8 @@ def distribute(folder: ShardFolder, command: str, config, *, address: str | None
     if neural:  # load the encoder once per actor, on a GPU when there is one
         ds = ds.map(ShardWorker, fn_constructor_kwargs=kwargs, compute=ray.data.ActorPoolStrategy(size=size),
                     num_cpus=1, num_gpus=1 if use_gpu else 0)
-    else:  # stateless tasks on Ray's pooled workers; a lost task is retried
-        ds = ds.map(run_shard, fn_kwargs=kwargs, concurrency=size, num_cpus=1, max_retries=4)
+    else:  # stateless tasks on Ray's pooled workers; Ray Data retries a task whose worker died
+        ds = ds.map(run_shard, fn_kwargs=kwargs, compute=ray.data.TaskPoolStrategy(size=size), num_cpus=1)
     ran = 0
     for rec in ds.iter_rows():
         folder.record(rec)
