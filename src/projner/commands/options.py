@@ -96,3 +96,12 @@ def pairs(values) -> list[tuple]:
     pair it up again → ``[(a, b), (c, d)]``."""
     values = list(values or [])
     return list(zip(values[0::2], values[1::2]))
+Markers = Annotated[Optional[bool], typer.Option(
+    "--markers/--no-markers", help="Marker-based projection (EasyProject): entities wrapped in [ ] before "
+    "translation and read back from the output, instead of word alignment.")]
+Backtranslation = Annotated[Optional[str], typer.Option(
+    "--backtranslation", help="Refine through a back-translation of the tagged translation: markers "
+    "(translated with [ ] markers, spans matched to the input words) or align (refined word alignment).")]
+BackModel = Annotated[Optional[str], typer.Option(
+    "--back-model", help="The back-translation model (tagger's language → input's; same backend). Default: "
+    "the translation model with --src-lang/--tgt-lang swapped.")]

@@ -11,10 +11,10 @@ import typer
 
 from ..errors import InputError
 from .common import check_output, log, progress_enabled, projection_overrides, show_scores, spooled, write_json
-from .options import (Aligner, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device, Encoder, Ignore, LabelMap,
-                      MaxIterations, MaxLength, Method, Model, OutputFormatRun, ProjectionConfigFile, RepairTags,
-                      RunConfig, Scheme, Seed,
-                      SrcLang, SummaryJson, TgtLang, Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
+from .options import (Aligner, BackModel, Backtranslation, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device,
+                      Encoder, Ignore, LabelMap, Markers, MaxIterations, MaxLength, Method, Model, OutputFormatRun,
+                      ProjectionConfigFile, RepairTags, RunConfig, Scheme, Seed, SrcLang, SummaryJson, TgtLang,
+                      Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
 
 
 def translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
@@ -81,9 +81,7 @@ def translate_train(
     eval_: Annotated[Optional[Path], typer.Option(
         "--eval", help="Target gold test set: score the trained tagger.")] = None,
     output_format: OutputFormatRun = None,
-    markers: Annotated[Optional[bool], typer.Option(
-        "--markers/--no-markers", help="Marker-based projection (EasyProject): entities wrapped in [ ] before "
-        "translation and read back from the output, instead of word alignment.")] = None,
+    markers: Markers = None,
     json_out: SummaryJson = None,
     scheme: Scheme = "iob2", repair_tags: RepairTags = False,  # the tag-scheme policy of labelled inputs
 ) -> None:
@@ -181,12 +179,8 @@ def translate_test(
     baseline: Annotated[Optional[str], typer.Option(
         "--baseline", help="A target-language tagger: model-transfer baseline, scored the same way.")] = None,
     output_format: OutputFormatRun = None,
-    backtranslation: Annotated[Optional[str], typer.Option(
-        "--backtranslation", help="Refine through a back-translation of the tagged translation: markers "
-        "(translated with [ ] markers, spans matched to the input words) or align (refined word alignment).")] = None,
-    back_model: Annotated[Optional[str], typer.Option(
-        "--back-model", help="The back-translation model (tagger's language → input's; same backend). Default: "
-        "the translation model with --src-lang/--tgt-lang swapped.")] = None,
+    backtranslation: Backtranslation = None,
+    back_model: BackModel = None,
     json_out: SummaryJson = None,
     scheme: Scheme = "iob2", repair_tags: RepairTags = False,  # the tag-scheme policy of labelled inputs
 ) -> None:

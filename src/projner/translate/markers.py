@@ -137,6 +137,33 @@ def best_ngram(tokens: Sequence[str], queries: Sequence[str], max_len: int,
     return best, where
 
 
+def _assign_marked(tokens: Sequence[str], mspans: Sequence[tuple[int, int]], queries: Sequence[Sequence[str]],
+                   options: MarkerOptions) -> dict[int, tuple[int, int, float]]:
+    """Source entity index → (start, end, score) of the marked span assigned to it
+    (Hungarian assignment on fuzzy similarity, step 3 of the module doc)."""
+    from scipy.optimize import linear_sum_assignment
+
+    chosen: dict[int, tuple[int, int, float]] = {}
+    if not queries or not mspans:
+        return chosen
+    same = len(queries) == len(mspans)
+    sc = np.zeros((len(queries), len(mspans)))
+    for a, qs in enumerate(queries):
+        for b, (i, j) in enumerate(mspans):
+            text = " ".join(tokens[i:j])
+            sc[a, b] = max(fuzzy_similarity(text, q) for q in qs)
+            if same and a == b:
+                sc[a, b] += options.order_bonus
+    r, c = linear_sum_assignment(-sc)
+    for a, b in zip(r, c):
+        # a marked span is trusted when it is the only reading of the order,
+        # or when it resembles the entity's translation
+        if sc[a, b] >= options.threshold or (same and a == b):
+            i, j = mspans[b]
+            chosen[int(a)] = (i, j, float(min(sc[a, b], 1.0)))
+    return chosen
+
+
 def translate_with_markers(sentences: Sequence[Sentence], translator, options: MarkerOptions = MarkerOptions(),
                            tokenize: Callable[[str], list[str]] | None = None,
                            detokenize: Callable[[list[str]], str] | None = None,
@@ -146,8 +173,6 @@ def translate_with_markers(sentences: Sequence[Sentence], translator, options: M
     ``entity_translator`` translates the entity strings (default: ``translator``;
     with file translations, a second file of the sorted unique entity strings).
     """
-    from scipy.optimize import linear_sum_assignment
-
     marked = [mark_sentence(s, options, detokenize) for s in sentences]
     outputs = translator.translate(marked)
     if len(outputs) != len(sentences):
@@ -164,22 +189,7 @@ def translate_with_markers(sentences: Sequence[Sentence], translator, options: M
         tokens, mspans = parse_marked(out, options, tokenize)
         ents = list(sent.spans)
         queries = [[q for q in (ent_tr.get(sent.entity_text(e)), sent.entity_text(e)) if q] for e in ents]
-        chosen: dict[int, tuple[int, int, float]] = {}
-        if ents and mspans:
-            sc = np.zeros((len(ents), len(mspans)))
-            for a, qs in enumerate(queries):
-                for b, (i, j) in enumerate(mspans):
-                    text = " ".join(tokens[i:j])
-                    sc[a, b] = max(fuzzy_similarity(text, q) for q in qs)
-                    if len(ents) == len(mspans) and a == b:
-                        sc[a, b] += options.order_bonus
-            r, c = linear_sum_assignment(-sc)
-            for a, b in zip(r, c):
-                # a marked span is trusted when it is the only reading of the order,
-                # or when it resembles the entity's translation
-                if sc[a, b] >= options.threshold or (len(ents) == len(mspans) and a == b):
-                    i, j = mspans[b]
-                    chosen[a] = (i, j, float(min(sc[a, b], 1.0)))
+        chosen = _assign_marked(tokens, mspans, queries, options)
         by_marker = set(chosen)
         blocked = np.zeros(len(tokens), dtype=bool)
         for i, j, _ in chosen.values():
