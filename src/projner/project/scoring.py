@@ -8,7 +8,8 @@ Signals:
   ``unaligned_credit``; with ``linked_only``, ``|e|`` counts only the entity
   tokens that have a link). Link scores, when present, weight the links.
   The alignment agreement loses ``outside`` (0.3) × the share of the entity's
-  link mass that lands on target words outside the candidate: a candidate should
+  link mass that lands on target words outside the candidate but before the
+  nearest word linked only from elsewhere in the sentence: a candidate should
   hold every word the entity is linked to (English "chicken soup", both words
   linked to both "soupe" and "poulet" → "soupe au poulet", not "soupe", which the
   Dice alone prefers because each entity word already has a link inside it).
@@ -113,6 +114,34 @@ def _dice(block: np.ndarray, starts: np.ndarray, ends: np.ndarray, col_extra: np
     return (a_e + a_c) / ((rows if n_rows is None else n_rows) + lens)
 
 
+def linked_elsewhere_cols(L: np.ndarray, e: Span, n_src: int) -> np.ndarray:
+    """Per target word, the strongest link from a source word outside the entity ``e``."""
+    left = L[: e.start].max(axis=0) if e.start else 0
+    right = L[e.end :].max(axis=0) if e.end < n_src else 0
+    return np.maximum(left, right) + np.zeros(L.shape[1])
+
+
+def _zone(free: np.ndarray, foreign: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For candidate starts ``s`` and ends ``e`` (arrays indexed by boundary 0..m): ``lo[s]``
+    is the first word after the last ``foreign`` word (linked elsewhere and not from the
+    entity) before ``s``; ``hi[e]`` the first foreign word at or after ``e`` (or m)."""
+    m = len(free)
+    wall = foreign & free
+    lo = np.zeros(m + 1, dtype=np.int64)
+    last = 0
+    for j in range(m + 1):
+        lo[j] = last
+        if j < m and wall[j]:
+            last = j + 1
+    hi = np.full(m + 1, m, dtype=np.int64)
+    nxt = m
+    for j in range(m, -1, -1):
+        if j < m and wall[j]:
+            nxt = j
+        hi[j] = nxt
+    return lo, hi
+
+
 def _capitalised(tok: str) -> bool:
     return tok[:1].isupper()
 
@@ -167,9 +196,17 @@ def score_matrix(
         # ties (one entity word linked to "Vereinigte Königreich": both n-grams score 1) go to
         # the candidate that leaves fewer of the entity's linked target words outside
         mass = np.concatenate([[0.0], np.cumsum(linked_cols, dtype=np.float64)])
-        outside = (mass[-1] - (mass[ends] - mass[starts])) / max(mass[-1], 1e-9)
-        align[k] = np.where((hit[ends] - hit[starts]) > 0,
-                            np.maximum(agree - (weights.outside or TIE) * outside, 0.0), 0.0)
+        inside = mass[ends] - mass[starts]
+        outside = (mass[-1] - inside) / max(mass[-1], 1e-9)
+        penalty = TIE * outside
+        if weights.outside:
+            # links outside the candidate count only up to the nearest word that translates
+            # another part of the sentence: beyond it they are strays (German compounds take
+            # one word, "Structural Funds" -> "Strukturfonds", and "Funds" also links "Mitteln")
+            lo, hi = _zone(linked_cols == 0, linked_elsewhere_cols(L, e, len(src)) > 0)
+            near = (mass[hi[ends]] - mass[lo[starts]] - inside) / max(mass[-1], 1e-9)
+            penalty = penalty + weights.outside * near
+        align[k] = np.where((hit[ends] - hit[starts]) > 0, np.maximum(agree - penalty, 0.0), 0.0)
         if weights.lexical:
             sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
                    else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
