@@ -116,3 +116,16 @@ def test_candidate_holds_every_word_the_entity_links_to():
     from projner.project import MatchingOptions, ScoreWeights
     old = project_candidates(src, tgt, links, "ilp", MatchingOptions(weights=ScoreWeights(outside=0)))
     assert [(s.start, s.end) for s in old.spans] == [(2, 3), (5, 6)]  # Dice alone: "salades"
+
+
+def test_outside_links_count_only_up_to_words_linked_from_elsewhere():
+    from projner.project.scoring import _zone
+    # target: Mitteln im Rahmen der Strukturfonds ; "im" and "der" translate other source words
+    free = np.array([False, True, True, True, False])      # not linked from the entity
+    foreign = np.array([True, True, False, True, False])   # linked from outside the entity
+    lo, hi = _zone(free, foreign)
+    # a candidate starting at "Strukturfonds" (4) reaches back only to after "der" (3)
+    assert lo[4] == 4 and hi[5] == 5
+    # one starting at "Rahmen" (2) reaches back to after "im" (1); "Mitteln" is beyond it
+    assert lo[2] == 2 and hi[3] == 3
+    assert list(lo) == [0, 0, 2, 2, 4, 4] and list(hi) == [1, 1, 3, 3, 5, 5]
