@@ -14,6 +14,7 @@ are kept in --out, so a rerun after a projection change only projects; delete th
                      where there are some, and every en-X bitext in the data folder)
   default, pairs only   no options, no extra bitext (eflomal learns from the pairs alone)
   neural-vote        configs/neural-vote.yaml --encoder DIR, no extra bitext
+  neural-vote + extra bitext   the same with the default's extra bitext (its eflomal member reads it)
 The published projections of the same translations (awesome-align, SimAlign, mgiza, fast_align)
 are scored with `projner evaluate` as reference rows.
 
@@ -37,7 +38,7 @@ from europarl_projection import extra_bitext
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("europarl-de", "europarl-es", "abstrct-es", "absa-es", "absa-fr")
-CONFIGS = ("default", "default, pairs only", "neural-vote")
+CONFIGS = ("default", "default, pairs only", "neural-vote", "neural-vote + extra bitext")
 
 
 def benchmarks(data: Path) -> dict[str, dict]:
@@ -77,11 +78,11 @@ def run_cli(args: list[str], out: Path) -> dict:
 
 def config_args(name: str, bench: dict, data: Path, encoder: str | None, seed: int | None) -> list[str] | None:
     args = [] if seed is None else ["--seed", str(seed)]
-    if name == "default":
+    if name in ("default", "neural-vote + extra bitext"):
         for s, t in bench["own"] + [tuple(map(Path, p)) for p in extra_bitext(data, bench["lang"])]:
             if s.exists() and t.exists():
                 args += ["--bitext", str(s), str(t)]
-    elif name == "neural-vote":
+    if name.startswith("neural-vote"):
         if not encoder:
             return None
         args += ["--config", str(ROOT / "configs" / "neural-vote.yaml"), "--encoder", encoder]
@@ -100,7 +101,7 @@ def main() -> int:
     ap.add_argument("--benchmarks", nargs="+", default=list(BENCHMARKS), choices=BENCHMARKS)
     ap.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "projection_table"))
-    ap.add_argument("--reuse", action="store_true", help="reuse the JSON results already in --out (no projection)")
+    ap.add_argument("--reuse", action="store_true", help="only print/write the results already in --out (no alignment, no projection)")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
     data, out = Path(args.data), Path(args.out)
@@ -118,6 +119,8 @@ def main() -> int:
                 continue
             stem = out / f"{b}.{name.replace(', ', '-').replace(' ', '-')}"
             talp = Path(f"{stem}.talp")
+            if args.reuse and not Path(f"{stem}.json").exists():
+                continue  # not measured: left out of the table
             t0 = time.perf_counter()
             if not talp.exists():  # align once (kept for reruns), project through the CLI
                 res = subprocess.run(["projner", "align", str(bench["src"]), str(bench["tgt"]), "-o", str(talp),
