@@ -32,6 +32,7 @@ from typing import Iterable, Sequence
 from ..errors import ModelError
 from .base import Tokens
 from .eflomal import _clean, _environ, _seed_shim
+from .eflomal_chunks import eflomal_tempdir
 
 DEFAULT_SHARD_SIZE = 100_000
 DEFAULT_SAMPLE_SIZE = 50_000
@@ -102,7 +103,8 @@ def learn_priors(
     aligner = eflomal.Aligner(model=model, n_iterations=n_iterations, n_samplers=n_samplers, null_prior=null_prior)
     env = {} if seed is None else {"LD_PRELOAD": str(_seed_shim()), "PROJNER_EFLOMAL_SEED": str(seed * 1000 + 999),
                                    "OMP_NUM_THREADS": "1"}
-    with tempfile.TemporaryDirectory(prefix="projner-priors-") as tmp:
+    # eflomal's own temporary files go into this folder too; removed on any exit, swept after kill -9
+    with eflomal_tempdir() as tmp:
         fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
         try:
             with _environ(env):
