@@ -153,7 +153,8 @@ def test_align_via_backtranslation_with_entity_blocks_and_direct_links():
 
 
 def test_registered_names():
-    from projner.registry import get
+    from projner.align import build_aligner
 
-    assert get("aligner", "backtranslation") is BackTranslationAligner
-    assert get("aligner", "same-language") is SameLanguageAligner
+    assert isinstance(build_aligner("backtranslation", {"backtranslation": {
+        "translations": [["x"]], "cross": "lexical", "direct": None}}), BackTranslationAligner)
+    assert isinstance(build_aligner("same-language"), SameLanguageAligner)

@@ -63,20 +63,22 @@ def test_eflomal_reads_bitext_files_and_checks_lengths(tmp_path):
     from projner.errors import InputError
 
     from projner.errors import ConfigError
-    from projner.io import BitextFiles, resolve_bitext_options
+    from projner.align import Shared, build_aligner
+    from projner.io import BitextFiles
 
     with pytest.raises(InputError, match=r"s.txt: bitext files differ in length: 2 sentences here, 1 in .*t.txt"):
         EflomalAligner(bitext=[BitextFiles(tmp_path / "s.txt", tmp_path / "t.txt")]).align([["a"]], [["x"]])
     # align never reads files itself: bare paths are refused when the aligner is built
     with pytest.raises(ConfigError, match=r"give files as projner.io.BitextFiles\(source, target\)"):
         EflomalAligner(bitext=[(tmp_path / "s.txt", tmp_path / "t.txt")])
-    # the pipelines wrap file pairs at every depth of the options
-    opts = resolve_bitext_options({"embedding-vote": {"bitext": [("a.en", "a.de")],
-                                                      "options": {"eflomal": {"bitext": [["b.en", "b.de"]]}}},
-                                   "eflomal": {"bitext": [([["x"]], [["y"]])]}})
-    assert opts["embedding-vote"]["bitext"] == [BitextFiles("a.en", "a.de")]
-    assert opts["embedding-vote"]["options"]["eflomal"]["bitext"] == [BitextFiles("b.en", "b.de")]
-    assert opts["eflomal"]["bitext"] == [([["x"]], [["y"]])]
+    # file pairs named in an aligner's own options are opened by the run's shared open_bitext,
+    # at any depth; the run's bitext follows the aligner's own
+    shared = Shared(bitext=(BitextFiles("a.en", "a.de"),), open_bitext=BitextFiles)
+    vote = build_aligner("embedding-vote", {"embedding-vote": {
+        "members": ["eflomal", "lexical"], "options": {"eflomal": {"bitext": [["b.en", "b.de"]]}}}}, shared)
+    assert vote.members[0].bitext == [BitextFiles("b.en", "b.de"), BitextFiles("a.en", "a.de")]
+    ef = build_aligner("eflomal", {"eflomal": {"bitext": [([["x"]], [["y"]])]}}, shared)
+    assert ef.bitext == [([["x"]], [["y"]]), BitextFiles("a.en", "a.de")]
 
 
 @pytest.mark.skipif(not (__import__("shutil").which("cc") or __import__("shutil").which("gcc")), reason="no C compiler")

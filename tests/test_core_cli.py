@@ -122,13 +122,24 @@ def test_align_writes_talp(tmp_path, capsys):
     assert len(lines) == 10 and lines[0] == "0-0 1-1 3-5"
 
 
-def test_config_forwards_bitext_to_ensembles():
+def test_shared_settings_reach_every_member_through_resolve():
     from projner.config import ProjectionConfig
+    from projner.io import BitextFiles
+    from projner.resolve import resolve
 
-    cfg = ProjectionConfig(aligner="eflomal+lexical", bitext=[("a.en", "a.de")], lowercase=False)
-    assert cfg.member_options() == {"eflomal": {"lowercase": False, "bitext": [("a.en", "a.de")]}}
-    cfg = ProjectionConfig(aligner="embedding-vote", bitext=[("a.en", "a.de")], encoder="/enc")
-    assert cfg.member_options() == {"embedding-vote": {"model": "/enc", "lowercase": True, "bitext": [("a.en", "a.de")]}}
+    cfg = ProjectionConfig(aligner="eflomal+lexical", bitext=[("a.en", "a.de")], lowercase=False, seed=3)
+    ef = resolve(cfg).aligner.members[0]
+    assert (ef.lowercase, ef.bitext, ef.seed) == (False, [BitextFiles("a.en", "a.de")], 3)
+    # members of ensembles get them too (the seed used not to reach eflomal inside embedding-vote)
+    cfg = ProjectionConfig(aligner="embedding-vote", bitext=[("a.en", "a.de")], seed=5, aligner_options={
+        "embedding-vote": {"members": ["eflomal", "lexical"], "options": {"eflomal": {"bitext": [["b.en", "b.de"]]}}}})
+    ef = resolve(cfg).aligner.members[0]
+    assert (ef.lowercase, ef.bitext, ef.seed) == (True, [BitextFiles("b.en", "b.de"), BitextFiles("a.en", "a.de")], 5)
+    # an aligner's own setting wins over the run's
+    cfg = ProjectionConfig(aligner="eflomal", seed=5, lowercase=True, aligner_options={"eflomal": {"seed": 1,
+                                                                                                   "lowercase": False}})
+    ef = resolve(cfg).aligner
+    assert (ef.seed, ef.lowercase) == (1, False)
 
 
 def test_embedding_aligner_needs_a_named_existing_encoder(tmp_path, capsys):

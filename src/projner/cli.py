@@ -62,7 +62,11 @@ def _register_commands() -> None:
         return
     for name, target in COMMANDS:
         module, _, function = target.partition(":")
-        app.command(name)(getattr(importlib.import_module(module), function))
+        fn = getattr(importlib.import_module(module), function)
+        # commands with a typer.Context take dotted configuration overrides (--projection.k 2)
+        takes_overrides = "ctx" in fn.__code__.co_varnames[: fn.__code__.co_argcount]
+        settings = {"allow_extra_args": True, "ignore_unknown_options": True} if takes_overrides else None
+        app.command(name, context_settings=settings)(fn)
 
 
 def _log_warnings() -> None:

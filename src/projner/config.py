@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
 DEFAULT_ALIGNER = "eflomal+lexical"
 DEFAULT_METHOD = "ilp"
@@ -52,7 +52,24 @@ class ProjectionConfig(BaseModel):
     def _aligner_spec(cls, v: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_.:-]+(?:\s*[+|&]\s*[A-Za-z0-9_.:-]+)*", v.strip()):
             raise ValueError(f"invalid aligner spec {v!r}")
+        from .align.build import spec_members
+        from .registry import names
+
+        try:
+            members, _ = spec_members(v)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        for name in members:
+            if name not in names("aligner"):
+                raise ValueError(f"unknown aligner {name!r} (known: {', '.join(names('aligner'))})")
         return v.strip()
+
+    @field_validator("aligner_options", mode="before")
+    @classmethod
+    def _aligner_options(cls, v: Any) -> Any:
+        from .options import check_components
+
+        return check_components("aligner", v) if isinstance(v, Mapping) else v
 
     @field_validator("projection")
     @classmethod
@@ -75,40 +92,27 @@ class ProjectionConfig(BaseModel):
                 raise ValueError(str(exc)) from None
             except ValueError as exc:  # a bad value, from RefineOptions
                 raise ValueError(f"refine: {exc}") from None
+        from pydantic import TypeAdapter
+
+        from .project.factories import options_for
+
+        model = options_for(info.data.get("method", DEFAULT_METHOD))
+        TypeAdapter(model).validate_python({k: x for k, x in v.items() if k != "refine"})
         return v
 
-    def member_options(self) -> dict[str, dict[str, Any]]:
-        """Per-aligner options with the shared settings (bitext, lowercase, encoder) filled in."""
-        opts = {k: dict(v) for k, v in self.aligner_options.items()}
-        members = re.split(r"\s*[+|&]\s*", self.aligner)
-        if "eflomal" in members:
-            ef = opts.setdefault("eflomal", {})
-            ef.setdefault("lowercase", self.lowercase)
-            if self.seed is not None:
-                ef.setdefault("seed", self.seed)
-            if self.bitext:
-                ef["bitext"] = list(ef.get("bitext", [])) + [tuple(b) for b in self.bitext]
-        for name in members:
-            if name.startswith("embedding") and self.encoder:
-                opts.setdefault(name, {})["model"] = self.encoder
-            if name in ("embedding-vote", "embedding-rescue", "backtranslation", "embedding-backtranslation"):
-                # ensembles hand these on to their eflomal member
-                ens = opts.setdefault(name, {})
-                ens.setdefault("lowercase", self.lowercase)
-                if self.bitext:
-                    ens["bitext"] = list(ens.get("bitext", [])) + [tuple(b) for b in self.bitext]
-        return opts
 
-
-def _key_line(text: str, *keys: str) -> int | None:
-    """Line of a (nested) key in a YAML/TOML text: each key searched after the previous."""
+def _key_line(text: str, *keys: Any) -> int | None:
+    """Line of a (nested) key in a YAML/TOML text: each key searched from the line of
+    the previous one (list indices are skipped; TOML ``[section]`` headers count)."""
     lines = text.splitlines()
     found = None
     start = 0
-    for key in keys:
+    for key in (k for k in keys if not isinstance(k, int)):
+        k = re.escape(str(key))
         for i in range(start, len(lines)):
-            if re.match(rf"^\s*[\"']?{re.escape(str(key))}[\"']?\s*[:=]", lines[i]) or \
-                    re.search(rf"[{{,]\s*[\"']?{re.escape(str(key))}[\"']?\s*[:=]", lines[i]):
+            if re.match(rf"^\s*[\"']?{k}[\"']?\s*[:=]", lines[i]) or \
+                    re.search(rf"[{{,]\s*[\"']?{k}[\"']?\s*[:=]", lines[i]) or \
+                    re.match(rf"^\s*\[\s*(?:[\w.-]+\.)?{k}\s*\]", lines[i]):
                 found, start = i + 1, i
                 break
         else:
@@ -157,29 +161,82 @@ def load_mapping(path: str | Path) -> dict[str, Any]:
 
 
 def validate(model: type[BaseModel], data: Mapping[str, Any], path: str | Path | None = None,
-             text: str | None = None) -> Any:
-    """Validate ``data`` into ``model``; the first problem becomes a ConfigError."""
+             text: str | None = None, overridden: Sequence[str] = ()) -> Any:
+    """Validate ``data`` into ``model``; the first problem becomes one ConfigError naming
+    the file and the line of the offending key (or the command-line override it came from)."""
+    from .options import model_at
+
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"])
-        top = str(err["loc"][0]) if err["loc"] else ""
-        line = _key_line(text, *[str(x) for x in err["loc"]]) if text and top else None
+        loc = list(err["loc"])
+        dotted = ".".join(str(x) for x in loc)
         if err["type"] == "extra_forbidden":
-            known = ", ".join(model.model_fields)
-            msg = f"unknown key {loc!r} (known keys: {known})"
+            known = ", ".join(model_at(model, loc[:-1]).model_fields)
+            msg = f"unknown key {dotted!r} (known keys: {known})"
+        elif err["type"] == "missing":
+            msg = f"missing key {dotted!r}"
         else:
-            msg = f"{loc}: {err['msg'].removeprefix('Value error, ')}"
-            bad = re.search(r"unknown option '([^']+)'", msg)
-            if bad and text:
-                line = _key_line(text, *[str(x) for x in err["loc"]], bad.group(1)) or line
+            why = err["msg"].removeprefix("Value error, ")
+            msg = f"{dotted}: {why}" if dotted else why
+        flag = next((o for o in overridden if dotted == o or dotted.startswith(o + ".") or o.startswith(dotted + ".")),
+                    None)
+        if flag is not None:
+            raise ConfigError(f"{msg} (given as --{flag})") from None
+        line = _key_line(text, *loc) if text and loc else None
+        bad = re.search(r"unknown option '([^']+)'", msg)
+        if bad and text:
+            line = _key_line(text, *loc, bad.group(1)) or line
         raise ConfigError(msg, path, line) from None
 
 
+def parse_overrides(args: Sequence[str]) -> dict[str, Any]:
+    """Dotted overrides from the command line, in spaCy's style: ``--projection.k 2``,
+    ``--aligner_options.eflomal.seed=1``; values are read as YAML (``1``, ``0.4``,
+    ``true``, ``[6, 7]``; anything else is a string); a bare flag is ``true``."""
+    import yaml
+
+    out: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = str(args[i])
+        name = arg[2:].partition("=")[0] if arg.startswith("--") else ""
+        if not name or "." not in name.strip("."):
+            what = f"no such option: {arg}" if arg.startswith("-") else f"unexpected extra argument {arg!r}"
+            raise UsageError(f"{what} (dotted overrides look like --section.key VALUE)")
+        if "=" in arg:
+            value, i = arg.partition("=")[2], i + 1
+        elif i + 1 < len(args) and not (str(args[i + 1]).startswith("--") and len(str(args[i + 1])) > 2):
+            value, i = str(args[i + 1]), i + 2
+        else:
+            value, i = "true", i + 1
+        try:
+            out[name] = yaml.safe_load(value) if value.strip() else value
+        except yaml.YAMLError:
+            out[name] = value
+    return out
+
+
+def apply_overrides(data: dict[str, Any], dotted: Mapping[str, Any]) -> dict[str, Any]:
+    """Set each ``a.b.c`` of ``dotted`` in the nested mapping ``data`` (in place)."""
+    for key, value in dotted.items():
+        parts = key.split(".")
+        cur = data
+        for part in parts[:-1]:
+            nxt = cur.get(part)
+            if not isinstance(nxt, dict):
+                nxt = {}
+                cur[part] = nxt
+            cur = nxt
+        cur[parts[-1]] = value
+    return data
+
+
 def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None,
-                model: type[BaseModel] = ProjectionConfig) -> Any:
-    """Load ``path`` (if given), apply non-None ``overrides`` (CLI flags), validate.
+                model: type[BaseModel] = ProjectionConfig, dotted: Mapping[str, Any] | None = None) -> Any:
+    """Load ``path`` (if given), apply the non-None ``overrides`` (CLI flags) and then the
+    ``dotted`` overrides (``{"projection.k": 2}``), validate.
 
     Relative bitext paths in a config file are resolved against the file's folder.
     """
@@ -204,4 +261,5 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
             data["projection"] = {**data.get("projection", {}), **v}
         else:
             data[k] = v
-    return validate(model, data, path, text)
+    apply_overrides(data, dotted or {})
+    return validate(model, data, path, text, overridden=list(dotted or {}))

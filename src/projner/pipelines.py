@@ -10,30 +10,15 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
-from .align import Aligner, build_aligner
+from .align import Aligner
 from .config import ProjectionConfig
-from .errors import ConfigError, InputError
+from .errors import InputError
 from .evaluate import Report, evaluate
 from .project import Projector, build_projector
+from .resolve import Components, make_aligner, make_projector
 from .types import Alignment, Pair, Sentence, Span
 
 Progress = Callable[[int], None]
-
-
-def make_aligner(config: ProjectionConfig) -> Aligner:
-    from .io import resolve_bitext_options  # bitext file pairs are read by io, on demand
-
-    try:
-        return build_aligner(config.aligner, resolve_bitext_options(config.member_options()))
-    except TypeError as exc:
-        raise ConfigError(f"aligner options: {exc}") from None
-
-
-def make_projector(config: ProjectionConfig) -> Projector:
-    try:
-        return build_projector(config.method, **dict(config.projection))
-    except TypeError as exc:
-        raise ConfigError(f"projection options for {config.method!r}: {exc}") from None
 
 
 def prepare_source(sentence: Sentence, config: ProjectionConfig) -> Sentence:
@@ -58,8 +43,10 @@ def check_parallel(sources: Sequence[Sentence], targets: Sequence[Sentence], src
         )
 
 
-def align_corpus(sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig) -> list[Alignment]:
-    aligner = make_aligner(config)
+def align_corpus(sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
+                 components: Components | None = None) -> list[Alignment]:
+    """Align a parallel corpus with the configured aligner (``components``: already built)."""
+    aligner = components.aligner if components is not None else make_aligner(config)
     return aligner.align([s.tokens for s in sources], [t.tokens for t in targets])
 
 
@@ -93,6 +80,7 @@ def project_stream(
     stats: dict | None = None,
     progress: Progress | None = None,
     corpus: Callable[[], tuple[Iterable[Sentence], Iterable[Sentence]]] | None = None,
+    components: Components | None = None,
 ) -> Iterator[Sentence]:
     """Project precomputed alignments in one pass, holding one pair at a time.
 
@@ -106,7 +94,7 @@ def project_stream(
     """
     from itertools import zip_longest
 
-    projector = make_projector(config)
+    projector = components.projector if components is not None else make_projector(config)
     if corpus is not None:
         fit_src, fit_tgt = corpus()
         fit_projector(projector, (prepare_source(s, config) for s in fit_src), fit_tgt)
@@ -153,14 +141,16 @@ def project_corpus(
     config: ProjectionConfig,
     alignments: Sequence[Alignment] | None = None,
     progress: Progress | None = None,
+    components: Components | None = None,
 ) -> tuple[list[Sentence], list[Alignment]]:
-    """Align (unless ``alignments`` are given) and project a parallel corpus."""
+    """Align (unless ``alignments`` are given) and project a parallel corpus
+    (``components``: the aligner and projector already built by :func:`projner.resolve.resolve`)."""
     check_parallel(sources, targets)
-    projector = make_projector(config)
+    projector = components.projector if components is not None else make_projector(config)
     sources = [prepare_source(s, config) for s in sources]
     fit_projector(projector, sources, targets)
     if alignments is None:
-        alignments = align_corpus(sources, targets, config)
+        alignments = align_corpus(sources, targets, config, components)
     pairs = (Pair(s, t, a) for s, t, a in zip(sources, targets, alignments))
     return list(project_pairs(pairs, projector, progress)), list(alignments)
 
@@ -170,6 +160,7 @@ def benchmark_projection(
     target_gold: Sequence[Sentence],
     config: ProjectionConfig,
     alignments: Sequence[Alignment] | None = None,
+    components: Components | None = None,
 ) -> tuple[Report, list[Sentence]]:
     """Project source gold onto the target tokens and score against target gold."""
     check_parallel(source_gold, target_gold)
@@ -178,10 +169,10 @@ def benchmark_projection(
     t_align = 0.0
     if alignments is None:
         sources = [prepare_source(s, config) for s in source_gold]
-        alignments = align_corpus(sources, targets, config)
+        alignments = align_corpus(sources, targets, config, components)
         t_align = time.perf_counter() - t0
     t1 = time.perf_counter()
-    projected, _ = project_corpus(source_gold, targets, config, alignments)
+    projected, _ = project_corpus(source_gold, targets, config, alignments, components=components)
     t2 = time.perf_counter()
     report = evaluate(
         target_gold,

@@ -68,16 +68,12 @@ def _eflomal_member(config: ProjectionConfig):
     """An EflomalAligner built with the configuration's eflomal options, or None."""
     import re
 
-    from .align import EflomalAligner
-    from .io import resolve_bitext_options
+    from .align import build_member
+    from .resolve import shared_resources
 
     if "eflomal" not in re.split(r"\s*[+|&]\s*", config.aligner):
         return None
-    opts = resolve_bitext_options(config.member_options()).get("eflomal", {})
-    try:
-        return EflomalAligner(**opts)
-    except TypeError as exc:
-        raise ConfigError(f"aligner options: {exc}") from None
+    return build_member("eflomal", config.aligner_options.get("eflomal"), shared_resources(config))
 
 
 def _lockstep(sources: Iterable[Sentence], targets: Iterable[Sentence], paths) -> Iterator[tuple[Sentence, Sentence]]:

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import ConfigError, InputError
 from ..types import Alignment, Sentence
-from .base import Aligner, Tokens, check_batch
+from .base import Aligner, Shared, Tokens, check_batch
 from .combine import augment, combine_alignments
 from ..text.similarity import fold, token_similarity
 
@@ -104,9 +104,9 @@ class SameLanguageAligner:
             neural = EmbeddingAligner(model=model, **{"method": "itermax", **dict(embedding or {})}, encoders=encoders)
         self.neural = neural
         if isinstance(statistical, str):
-            from ..registry import create
+            from .build import build_member
 
-            statistical = create("aligner", statistical, **dict(statistical_options or {}))
+            statistical = build_member(statistical, statistical_options, Shared(encoders=encoders))
         self.statistical = statistical
 
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
@@ -215,46 +215,35 @@ class BackTranslationAligner:
     direct: aligner spec for direct source→target links to combine with (or None).
     combine: ``augment`` (default), ``union`` or ``intersection``.
     model: encoder for ``embedding`` members (cross, direct, same-language).
-    same_language: options of the :class:`SameLanguageAligner`.
+    same_language: options of the :class:`SameLanguageAligner` (or ``same``: a built one).
     options: per-member options, as in a config's ``aligner_options``.
-    encoders: an :class:`~projner.align.encoder.EncoderPool` shared by every embedding
-        aligner inside (default: a new one, shared among them).
+    cross / direct may be built aligners or specs; specs are built with ``options``
+    and the ``shared`` resources (one encoder pool for every embedding aligner inside).
     """
 
     name = "backtranslation"
 
     def __init__(self, translations: str | Sequence[Sequence[str]] | None = None, translator: Any = None,
-                 cross: str = "embedding", direct: str | None = "embedding", combine: str = "augment",
-                 model: str | None = None, same_language: Mapping[str, Any] | None = None,
-                 options: Mapping[str, Mapping[str, Any]] | None = None, tokenize: bool = False,
-                 bitext: Sequence = (), lowercase: bool | None = None, encoders: Any = None) -> None:
-        from . import build_aligner
-        from .encoder import EncoderPool
+                 cross: Aligner | str = "embedding", direct: Aligner | str | None = "embedding",
+                 combine: str = "augment", model: str | None = None, same_language: Mapping[str, Any] | None = None,
+                 options: Mapping[str, Mapping[str, Any]] | None = None, tokenize: bool = False, *,
+                 same: Aligner | None = None, shared: Shared | None = None) -> None:
+        from .build import build_spec
 
-        encoders = encoders if encoders is not None else EncoderPool()
         if translations is None and translator is None:
             raise ConfigError("backtranslation: give translations (a file or a list) or a translator")
         if combine not in ("augment", "union", "intersection"):
             raise ConfigError(f"backtranslation: unknown combine {combine!r}")
-        opts = {k: dict(v) for k, v in dict(options or {}).items()}
-        for name in set((cross or "").replace("|", "+").replace("&", "+").split("+")) | set(
-                (direct or "").replace("|", "+").replace("&", "+").split("+")):
-            name = name.strip()
-            if name.startswith("embedding") and model is not None:
-                opts.setdefault(name, {}).setdefault("model", model)
-            if name == "embedding":
-                opts.setdefault(name, {})["encoders"] = encoders
-            if name == "eflomal":
-                if bitext:
-                    opts.setdefault(name, {})["bitext"] = list(bitext)
-                if lowercase is not None:
-                    opts.setdefault(name, {}).setdefault("lowercase", lowercase)
-        self.cross = build_aligner(cross, opts)
-        self.direct = build_aligner(direct, opts) if direct else None
-        sl = dict(same_language or {})
-        if model is not None and sl.get("model", None) is None and sl.pop("neural", True):
-            sl["model"] = model
-        self.same = SameLanguageAligner(**sl, encoders=encoders)
+        shared = (shared or Shared()).with_encoder(model)
+        self.cross = build_spec(cross, options, shared) if isinstance(cross, str) else cross
+        self.direct = build_spec(direct, options, shared) if isinstance(direct, str) else direct
+        if same is None:
+            sl = dict(same_language or {})
+            if shared.encoder is not None and sl.get("model", None) is None and sl.pop("neural", True):
+                sl["model"] = shared.encoder
+            sl.pop("neural", None)
+            same = SameLanguageAligner(**sl, encoders=shared.pool())
+        self.same = same
         self.combine = combine
         self.translator = translator
         self.tokenize = tokenize

@@ -393,10 +393,7 @@ def _load(settings: EncoderSettings, num_threads: int | None) -> _Loaded:
     if num_threads:
         torch.set_num_threads(int(num_threads))
     name = settings.model
-    if (name.startswith((".", "/", "~")) or os.sep in name.strip(os.sep) and name.count("/") > 1) \
-            and not os.path.isdir(os.path.expanduser(name)):
-        raise ModelError(f"encoder folder not found: {name} (give a local model folder, or a hub name "
-                         "on a machine that can download it)")
+    check_location(name)
     try:
         tok = AutoTokenizer.from_pretrained(name, use_fast=True)
     except Exception as exc:  # noqa: BLE001 - any loading failure is a user-facing model error
@@ -421,6 +418,14 @@ def _load(settings: EncoderSettings, num_threads: int | None) -> _Loaded:
     _truncate_layers(model, top)
     model.eval().to(device)
     return _Loaded(model, tok, device, settings.max_length)
+
+
+def check_location(name: str) -> None:
+    """A name that looks like a local folder must be one (no silent hub lookup for a typo'd path)."""
+    if (name.startswith((".", "/", "~")) or os.sep in name.strip(os.sep) and name.count("/") > 1) \
+            and not os.path.isdir(os.path.expanduser(name)):
+        raise ModelError(f"encoder folder not found: {name} (give a local model folder, or a hub name "
+                         "on a machine that can download it)")
 
 
 def cpu_has_bf16() -> bool:

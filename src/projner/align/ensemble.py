@@ -28,50 +28,21 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from ..registry import create
 from ..types import Alignment
-from .base import Aligner, Tokens, check_batch
+from .base import Aligner, Shared, Tokens, check_batch
 from .combine import augment
 
 __all__ = ["VoteAligner", "RescueAligner", "vote", "rescue", "confirmed"]
 
 
-def _member_options(name: str, options: Mapping[str, Mapping[str, Any]], model: str | None,
-                    bitext: Sequence, lowercase: bool | None, encoders: Any = None) -> dict[str, Any]:
-    base = name.partition(":")[0]
-    opts = dict(options.get(name, options.get(base, {})))
-    if base.startswith("embedding") and model is not None:
-        opts.setdefault("model", model)
-    if base == "embedding" and encoders is not None:
-        opts["encoders"] = encoders
-    if base == "eflomal":
-        if bitext:
-            opts["bitext"] = list(opts.get("bitext", [])) + list(bitext)
-        if lowercase is not None:
-            opts.setdefault("lowercase", lowercase)
-    method = name.partition(":")[2]
-    if method:
-        if base != "embedding":
-            raise ConfigError(f"ensemble member {name!r}: only embedding members take ':method'")
-        opts["method"] = method
-    return opts
+def _members(members: Sequence[Aligner | str], options: Mapping[str, Any] | None, shared: Shared) -> list[Aligner]:
+    """Members as given; a name is built by its registered factory (its options from
+    ``options``, under the name or its base name), sharing ``shared``."""
+    from .build import build_member
 
-
-def _build_members(names: Sequence[str], options, model, bitext, lowercase, encoders=None) -> list[Aligner]:
-    """The members by name; embedding members share encoders (and vectors) through one pool."""
-    if encoders is None:
-        from .encoder import EncoderPool
-
-        encoders = EncoderPool()
-    members = []
-    for name in names:
-        base = name.partition(":")[0]
-        try:
-            members.append(create("aligner", base, **_member_options(name, options, model, bitext, lowercase,
-                                                                       encoders)))
-        except ValueError as exc:
-            raise ConfigError(f"ensemble member {name!r}: {exc}") from None
-    return members
+    options = dict(options or {})
+    return [build_member(m, options.get(m, options.get(m.partition(":")[0])), shared) if isinstance(m, str) else m
+            for m in members]
 
 
 def _neural(members: Sequence[Aligner]):
@@ -147,10 +118,10 @@ class VoteAligner:
     use_scores: weigh each member's vote by its link score (clipped to [0, 1]).
     similarity_weight: weight of the neural similarity of every proposed link
         (needs an ``embedding`` member).
-    model / bitext / lowercase: passed to embedding / eflomal members.
-    options: keyword arguments per member name.
-    encoders: an :class:`~projner.align.encoder.EncoderPool` shared by the embedding
-        members (default: a new pool, so the members share vectors among themselves).
+    names: the members' names (default: the given names, or the aligners' ``name``).
+    members may be built aligners (as the registered factory gives them) or names,
+    built here with ``options`` (per member name) and ``shared`` resources (the
+    default encoder ``model``; the members share one encoder pool).
     scores: link scores of the output, ``vote`` (the vote fraction, default),
         ``similarity`` (the neural cosine similarity; needs an embedding member) or
         ``none`` (no scores: every link that passed the vote counts fully in projection).
@@ -165,12 +136,13 @@ class VoteAligner:
 
     name = "embedding-vote"
 
-    def __init__(self, members: Sequence[str] = ("eflomal", "embedding:argmax", "embedding:itermax", "lexical"),
+    def __init__(self, members: Sequence[Aligner | str] = ("eflomal", "embedding:argmax", "embedding:itermax",
+                                                          "lexical"),
                  weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
-                 similarity_weight: float = 0.0, model: str | None = None, bitext: Sequence = (),
-                 lowercase: bool | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                 scores: str = "vote", confirm_similarity: float | None = None, confirm_member: str = "eflomal",
-                 confirm_weight: float = 1.0, encoders: Any = None) -> None:
+                 similarity_weight: float = 0.0, scores: str = "vote", confirm_similarity: float | None = None,
+                 confirm_member: str = "eflomal", confirm_weight: float = 1.0, names: Sequence[str] | None = None,
+                 *, model: str | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
+                 shared: Shared | None = None) -> None:
         if scores not in ("vote", "similarity", "none"):
             raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
         self.scores = scores
@@ -183,12 +155,13 @@ class VoteAligner:
             raise ConfigError(f"embedding-vote: {len(weights)} weights for {len(members)} members")
         if not 0.0 <= threshold <= 1.0:
             raise ConfigError("embedding-vote: threshold must be in [0, 1]")
-        self.member_names = list(members)
+        self.member_names = list(names) if names is not None else [
+            m if isinstance(m, str) else getattr(m, "name", type(m).__name__) for m in members]
         self.weights = weights
         self.threshold = float(threshold)
         self.use_scores = use_scores
         self.similarity_weight = float(similarity_weight)
-        self.members = _build_members(self.member_names, dict(options or {}), model, bitext, lowercase, encoders)
+        self.members = _members(members, options, (shared or Shared()).with_encoder(model))
         self.neural = _neural(self.members)
         if (self.similarity_weight or scores == "similarity") and self.neural is None:
             raise ConfigError("embedding-vote: similarity_weight / scores='similarity' need an embedding member")
@@ -235,24 +208,29 @@ class RescueAligner:
     filter_threshold: drop statistical links whose cosine similarity is below it
         (None: keep all).
     rescue_threshold: add neural links of unaligned words at or above it (None: none).
-    lexical: override with lexical links (names, numbers) at the end.
-    Other encoder options (layer, pooling, batch_size...) go in ``embedding``.
+    lexical: override with lexical links (names, numbers) at the end (``True``: the
+        ``lexical`` aligner, or a built aligner; ``False``/``None``: none).
+    statistical / neural may be built aligners or names; a name is built with
+    ``options`` and ``shared``; without ``neural``, an ``embedding`` aligner with
+    ``method`` and the encoder options in ``embedding`` (layer, pooling, batch_size...).
     """
 
     name = "embedding-rescue"
 
-    def __init__(self, statistical: str = "eflomal", method: str = "argmax", filter_threshold: float | None = 0.3,
-                 rescue_threshold: float | None = 0.5, lexical: bool = True, model: str | None = None,
-                 bitext: Sequence = (), lowercase: bool | None = None,
-                 embedding: Mapping[str, Any] | None = None,
-                 options: Mapping[str, Mapping[str, Any]] | None = None, encoders: Any = None) -> None:
+    def __init__(self, statistical: Aligner | str = "eflomal", neural: Aligner | None = None,
+                 lexical: Aligner | bool | None = True, filter_threshold: float | None = 0.3,
+                 rescue_threshold: float | None = 0.5, *, method: str = "argmax", model: str | None = None,
+                 embedding: Mapping[str, Any] | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
+                 shared: Shared | None = None) -> None:
+        shared = (shared or Shared()).with_encoder(model)
         opts = {k: dict(v) for k, v in dict(options or {}).items()}
-        opts.setdefault("embedding", {}).update(dict(embedding or {}))
-        opts["embedding"]["method"] = method
-        names = [statistical, "embedding"] + (["lexical"] if lexical else [])
-        members = _build_members(names, opts, model, bitext, lowercase, encoders)
+        if neural is None:
+            opts["embedding"] = {**opts.get("embedding", {}), **dict(embedding or {}), "method": method}
+            neural = "embedding"
+        names = [statistical, neural] + (["lexical"] if lexical is True else [lexical] if lexical else [])
+        members = _members(names, opts, shared)
         self.statistical, self.neural = members[0], members[1]
-        self.lexical = members[2] if lexical else None
+        self.lexical = members[2] if len(members) > 2 else None
         self.filter_threshold = filter_threshold
         self.rescue_threshold = rescue_threshold
 

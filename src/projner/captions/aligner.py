@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..align.base import Tokens, check_batch
+from ..options import Options, Unit, parse_options
 from ..types import Alignment
 from .lexicon import Lexicon
 
-__all__ = ["CaptionLexiconAligner", "load_lexicon"]
+__all__ = ["CaptionLexiconAligner", "CaptionLexiconOptions", "caption_lexicon", "load_lexicon"]
 
 
 @lru_cache(maxsize=8)
@@ -77,3 +78,16 @@ class CaptionLexiconAligner:
         return [self.align_one(s, t) for s, t in zip(src, tgt)]
 
 
+class CaptionLexiconOptions(Options):
+    lexicon: Any
+    threshold: Unit = 0.2
+    mutual: bool = True
+
+
+def caption_lexicon(shared: Any = None, **options: Any) -> CaptionLexiconAligner:
+    """The registered ``caption-lexicon`` aligner (options: :class:`CaptionLexiconOptions`)."""
+    return CaptionLexiconAligner(**parse_options(CaptionLexiconOptions, options, "aligner 'caption-lexicon'")
+                                 .model_dump())
+
+
+caption_lexicon.Options = CaptionLexiconOptions  # type: ignore[attr-defined]

@@ -11,10 +11,11 @@ this signal mostly helps with the common-noun parts of entities ("Bank",
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from ..options import Options, Unit, parse_options
 from ..types import Pair, Span
 from .aligner import load_lexicon
 from .lexicon import Lexicon
@@ -63,3 +64,16 @@ class LexiconScorer:
         for k, e in enumerate(entities):
             out[k] = window_agreement(sim[e.start : e.end], candidates)
         return np.clip(out, 0.0, 1.0)
+
+
+class LexiconScorerOptions(Options):
+    lexicon: str
+    threshold: Unit = 0.0
+
+
+def lexicon_scorer(**options: Any) -> LexiconScorer:
+    """The registered ``lexicon`` scorer (options: :class:`LexiconScorerOptions`)."""
+    return LexiconScorer(**parse_options(LexiconScorerOptions, options, "scorer 'lexicon'").model_dump())
+
+
+lexicon_scorer.Options = LexiconScorerOptions  # type: ignore[attr-defined]

@@ -31,11 +31,12 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Literal, Optional, Sequence
 
 import numpy as np
 
 from ..errors import InputError, ModelError
+from ..options import NonNegativeInt, Options, PositiveInt, parse_options
 from ..types import Pair, Span
 
 __all__ = ["ClipScorer", "NORMALISATIONS"]
@@ -200,3 +201,22 @@ class ClipScorer:
             return np.zeros(shape)
         row = self.candidate_scores(pair.target.tokens, candidates, image)
         return np.broadcast_to(row, shape).copy()
+
+
+class ClipScorerOptions(Options):
+    model: str
+    normalize: Literal[NORMALISATIONS] = "minmax"  # type: ignore[valid-type]
+    template: str = "{}"
+    image_key: str = "image"
+    image_dir: Optional[str] = None
+    batch_size: PositiveInt = 64
+    device: str = "cpu"
+    cache_size: NonNegativeInt = 4096
+
+
+def clip_scorer(**options: Any) -> ClipScorer:
+    """The registered ``clip`` scorer (options: :class:`ClipScorerOptions`)."""
+    return ClipScorer(**parse_options(ClipScorerOptions, options, "scorer 'clip'").model_dump())
+
+
+clip_scorer.Options = ClipScorerOptions  # type: ignore[attr-defined]

@@ -148,10 +148,17 @@ def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None,
     return ov
 
 
-def load_projection_config(config: Optional[Path], overrides: dict):
+def dotted_overrides(ctx) -> dict:
+    """The dotted configuration overrides left over by the command's own options."""
+    from ..config import parse_overrides
+
+    return parse_overrides(list(ctx.args)) if ctx is not None else {}
+
+
+def load_projection_config(config: Optional[Path], overrides: dict, ctx=None):
     from ..config import load_config
 
-    cfg = load_config(config, overrides)
+    cfg = load_config(config, overrides, dotted=dotted_overrides(ctx))
     for src, tgt in cfg.bitext:
         for p in (src, tgt):
             if not Path(p).is_file():

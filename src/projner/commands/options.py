@@ -28,7 +28,8 @@ Bitext = Annotated[Optional[List[Path]], typer.Option(
 Lowercase = Annotated[Optional[bool], typer.Option(
     "--lowercase/--no-lowercase", help="Lowercase text for statistical alignment (default: on).")]
 Config = Annotated[Optional[Path], typer.Option(
-    "--config", "-c", help="A YAML/TOML configuration file (see configs/).")]
+    "--config", "-c", help="A YAML/TOML configuration file (see configs/). Any key can also be set on the command "
+    "line with a dotted option, e.g. --projection.k 2 or --aligner_options.eflomal.seed 1.")]
 Encoder = Annotated[Optional[str], typer.Option(
     "--encoder", help="Transformers encoder (folder or name) for the embedding aligner.")]
 Seed = Annotated[Optional[int], typer.Option(
@@ -78,7 +79,8 @@ Tokenize = Annotated[Optional[str], typer.Option(
     "--tokenize", help="How text translations are split into words: word (default) or whitespace (already "
     "tokenised). CoNLL/JSONL translations keep their tokens.")]
 RunConfig = Annotated[Optional[Path], typer.Option(
-    "--config", "-c", help="YAML/TOML run configuration (validated before any work).")]
+    "--config", "-c", help="YAML/TOML run configuration (validated before any work). Any key can also be set on "
+    "the command line with a dotted option, e.g. --translate.beam_size 2 or --projection.aligner_options.eflomal.seed 1.")]
 SummaryJson = Annotated[Optional[Path], typer.Option("--json", help="Also write the run summary as JSON.")]
 ProjectionConfigFile = Annotated[Optional[Path], typer.Option(
     "--projection-config", help="A projection configuration file (as for 'projner project --config', e.g. "

@@ -17,6 +17,7 @@ from .scale import Address, AlignBatchSize, AlignDevice, Engine, PriorsSample, S
 
 
 def project(
+    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="Labelled source sentences (CoNLL or JSONL).")],
     target: Annotated[Path, typer.Argument(help="Target sentences, line-parallel to the source.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Labelled target file: .conll / .jsonl (.gz ok), .parquet, .spacy; or --output-format hf for a datasets folder.")],
@@ -49,7 +50,7 @@ def project(
 ) -> None:
     """Project entity labels from SOURCE onto TARGET and write the labelled target."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
-                                                                       label_map, ignore, seed))
+                                                                       label_map, ignore, seed), ctx)
     cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, bool(save_alignment))
     guard({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--config": config, **config_files(cfg)},
           {"-o": output, "--save-alignment": save_alignment})
@@ -95,6 +96,7 @@ def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output:
 
 
 def align(
+    ctx: typer.Context,
     source: Annotated[Path, typer.Argument(help="Source sentences (CoNLL, JSONL or text).")],
     target: Annotated[Path, typer.Argument(help="Target sentences, line-parallel.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Alignments, talp/Pharaoh (i-j, 0-indexed).")],
@@ -117,7 +119,7 @@ def align(
 ) -> None:
     """Word-align SOURCE and TARGET and write talp links (shard by shard, with progress)."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, None, bitext, lowercase, encoder,
-                                                                       seed=seed))
+                                                                       seed=seed), ctx)
     cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample)
     guard({"SOURCE": source, "TARGET": target, "--config": config, **config_files(cfg)}, {"-o": output})
     check_output(output)
@@ -130,6 +132,7 @@ def align(
 
 
 def benchmark_projection(
+    ctx: typer.Context,
     source_gold: Annotated[Path, typer.Argument(help="Labelled source gold (CoNLL or JSONL).")],
     target_gold: Annotated[Path, typer.Argument(help="Labelled target gold, line-parallel.")],
     json_out: Annotated[Optional[Path], typer.Option(
@@ -158,7 +161,7 @@ def benchmark_projection(
     from ..pipelines import check_parallel
 
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
-                                                                       label_map, ignore, seed))
+                                                                       label_map, ignore, seed), ctx)
     guard({"SOURCE_GOLD": source_gold, "TARGET_GOLD": target_gold, "--alignment": alignment, "--config": config,
            **config_files(cfg)}, {"--json": json_out, "-o": output})
     check_output(json_out)
@@ -168,8 +171,10 @@ def benchmark_projection(
     tgt = read_all(target_gold, target_format, labels=True, scheme=scheme, repair=repair_tags)
     check_parallel(src, tgt, source_gold, target_gold)
     aligns = read_alignments(alignment, len(src), src, tgt) if alignment else None
-    with status(f"aligning and projecting {len(src)} pairs"):
-        report, projected = run_bench(src, tgt, cfg, aligns)
+    from ..resolve import resolve
+
+    with resolve(cfg, aligner=aligns is None) as comps, status(f"aligning and projecting {len(src)} pairs"):
+        report, projected = run_bench(src, tgt, cfg, aligns, comps)
     print_report(report, title=f"{cfg.aligner} · {cfg.method} · {target_gold.name}")
     typer.echo(
         f"time: {report.extra['seconds']:.2f}s total (align {report.extra['align_seconds']:.2f}s, "

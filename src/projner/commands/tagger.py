@@ -9,11 +9,12 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_sentences_output, guard, read_all, show_scores, spooled, status
+from .common import check_sentences_output, dotted_overrides, guard, read_all, show_scores, spooled, status
 from .options import BaseModel, Device, MaxIterations, RepairTags, RunConfig, Scheme
 
 
 def train(
+    ctx: typer.Context,
     train: Annotated[Path, typer.Argument(help="Labelled training sentences (CoNLL or JSONL).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model folder (written atomically).")],
     dev: Annotated[Optional[Path], typer.Option(
@@ -38,7 +39,7 @@ def train(
 
     cfg = load_transfer_config(TaggerConfig, config, {
         "kind": tagger, "base_model": base_model, "max_iterations": max_iterations, "c1": c1, "c2": c2,
-        "epochs": epochs, "device": device})
+        "epochs": epochs, "device": device}, dotted_overrides(ctx))
     from ..io.outputs import check_outputs, check_outside
 
     check_outputs({"TRAIN": train, "--dev": dev, "--config": config}, {"-o": output})

@@ -10,7 +10,8 @@ from typing import Annotated, Optional
 import typer
 
 from ..errors import InputError
-from .common import check_output, log, progress_enabled, projection_overrides, show_scores, spooled, write_json
+from .common import (check_output, dotted_overrides, log, progress_enabled, projection_overrides, show_scores,
+                     spooled, write_json)
 from .options import (Aligner, BackModel, Backtranslation, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device,
                       Encoder, Ignore, LabelMap, Markers, MaxIterations, MaxLength, Method, Model, OutputFormatRun,
                       ProjectionConfigFile, RepairTags, RunConfig, Scheme, Seed, SrcLang, SummaryJson, TgtLang,
@@ -47,6 +48,7 @@ def run_projection_overrides(aligner, method, bitext, projection_config=None, en
 
 
 def translate_train(
+    ctx: typer.Context,
     source: Annotated[Optional[Path], typer.Argument(
         help="Labelled source corpus (CoNLL or JSONL); or 'source:' in --config.")] = None,
     output: Annotated[Path, typer.Option(
@@ -102,7 +104,7 @@ def translate_train(
         "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
         "markers": markers,
-    })
+    }, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
     t0 = time.perf_counter()
     summary = run_translate_train(cfg, output, progress=progress_enabled(), log=log)
@@ -147,6 +149,7 @@ def _report_train(summary: dict, cfg) -> None:
 
 
 def translate_test(
+    ctx: typer.Context,
     input_: Annotated[Optional[Path], typer.Argument(
         metavar="INPUT", help="Target sentences (CoNLL gold → scored; or text).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Run folder.")] = ...,
@@ -200,7 +203,7 @@ def translate_test(
         "output_format": output_format, **_tag_overrides(scheme, repair_tags),
         "backtranslation": backtranslation,
         "back_translate": _back_overrides(back_model, translator, src_lang, tgt_lang, cache),
-    })
+    }, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("input",))
     summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
     typer.echo(f"predictions for {summary['sentences']} sentences → {summary['predictions']}")

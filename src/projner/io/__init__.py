@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputError
 from ..types import Sentence
-from .bitext import BitextFiles, bitext_sources, read_bitext, resolve_bitext_options
+from .bitext import BitextFiles, bitext_sources, read_bitext
 from .common import atomic_write, check_writable, count_lines, iter_lines, write_lines
 from .conll import TAG_RE, format_conll, label_column, read_conll, write_conll
 from .jsonl import read_jsonl, sentence_to_json, write_jsonl
@@ -25,7 +25,6 @@ __all__ = [
     "BitextFiles",
     "bitext_sources",
     "read_bitext",
-    "resolve_bitext_options",
     "atomic_write",
     "check_writable",
     "count_lines",

@@ -1,8 +1,9 @@
 """Extra parallel text for statistical aligners: file pairs read on demand.
 
-Aligners never read files (``projner.align`` does not import ``projner.io``); a
-pipeline hands them :class:`BitextFiles` objects, whose ``load()`` the aligner
-calls when it needs the sentences, or already tokenised sentence pairs.
+Aligners never read files (``projner.align`` does not import ``projner.io``); the
+edge (:func:`projner.resolve.resolve`) hands them :class:`BitextFiles` objects in
+their shared resources, whose ``load()`` the aligner calls when it needs the
+sentences, or already tokenised sentence pairs.
 """
 
 from __future__ import annotations
@@ -89,12 +90,3 @@ def bitext_sources(items: Iterable) -> list:
         else:
             out.append(item)
     return out
-
-
-def resolve_bitext_options(options: Any) -> Any:
-    """A copy of nested aligner options in which every ``bitext`` list of file
-    pairs is turned into :class:`BitextFiles` (see :func:`bitext_sources`)."""
-    if isinstance(options, dict):
-        return {k: (bitext_sources(v) if k == "bitext" and isinstance(v, (list, tuple))
-                    else resolve_bitext_options(v)) for k, v in options.items()}
-    return options

@@ -15,13 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
-from ..registry import register_lazy
 from .base import Tagger, tag_sentences
-
-register_lazy("tagger", "crf", "projner.ner.crf:CRFTagger")
-register_lazy("tagger", "hf", "projner.ner.hf:HFTagger")
-register_lazy("tagger", "transformers", "projner.ner.hf:HFTagger")
-register_lazy("tagger", "spacy", "projner.ner.spacy_tagger:SpacyTagger")
 
 __all__ = ["Tagger", "tag_sentences", "load_tagger"]
 
@@ -50,19 +44,11 @@ def load_tagger(path: str | os.PathLike, kind: str = "auto", **options: Any) -> 
                     raise ModelError("model not found: no such directory (nor an installed spaCy package)", p)
             else:
                 raise ModelError("not a tagger model directory (no projner.json, config.json or spaCy meta.json)", p)
-    if kind == "crf":
-        from .crf import CRFTagger
+    from ..registry import create, names
 
-        return CRFTagger.load(p)
-    if kind in ("hf", "transformers"):
-        from .hf import HFTagger
-
-        return HFTagger(os.fspath(path), **options)
-    if kind == "spacy":
-        from .spacy_tagger import SpacyTagger
-
-        return SpacyTagger(os.fspath(path), **options)
-    raise ModelError(f"unknown tagger kind {kind!r} (use crf, hf or spacy)")
+    if kind not in names("tagger"):
+        raise ModelError(f"unknown tagger kind {kind!r} (use crf, hf or spacy)")
+    return create("tagger", kind, model=os.fspath(path), **options)
 
 
 def _is_spacy_package(name: str) -> bool:

@@ -11,7 +11,6 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ..registry import register
 from ..types import Alignment, Pair, Sentence
 from .candidates import (BREAK_PUNCT, CandidateExtractor, NgramExtractor, SpanExtractor,
                          ngram_candidates)
@@ -167,7 +166,8 @@ def projection_option_names(method: str) -> set[str]:
     """The options :func:`build_projector` accepts for ``method``."""
     if method == "heuristic":
         return set(HeuristicOptions.__dataclass_fields__) | {"refine"}
-    return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__) | {"refine"}) - {"extra"}
+    return (set(MatchingOptions.__dataclass_fields__) | set(ScoreWeights.__dataclass_fields__)
+            | {"refine", "scorers"}) - {"extra"}
 
 
 def refine_options(value: Any) -> RefineOptions | None:
@@ -215,7 +215,3 @@ def _build_base(method: str, **options: Any) -> Projector:
     if method in ("bipartite", "ilp"):
         import scipy.optimize  # noqa: F401  (import once here, not inside the first pair)
     return lambda s, t, a, meta=None: project_candidates(s, t, a, method, mopt, meta)
-
-
-for _m in METHODS:
-    register("projector", _m)(lambda _m=_m, **kw: build_projector(_m, **kw))

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal, Optional, Sequence
+from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from ..config import ProjectionConfig
-from ..errors import ConfigError
 
 __all__ = ["TranslatorConfig", "TaggerConfig", "TranslateTrainConfig", "TranslateTestConfig", "load_transfer_config"]
 
@@ -181,10 +180,12 @@ class TranslateTestConfig(BaseModel):
         return t.model_copy(update={"src_lang": t.tgt_lang, "tgt_lang": t.src_lang})
 
 
-def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None, overrides: dict[str, Any]) -> Any:
-    """Read YAML/TOML/JSON (if given), merge non-None CLI ``overrides`` (nested
-    dicts merge), validate with unknown keys rejected — before any work."""
-    from ..config import load_mapping
+def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None, overrides: dict[str, Any],
+                         dotted: dict[str, Any] | None = None) -> Any:
+    """Read YAML/TOML/JSON (if given), merge non-None CLI ``overrides`` (nested dicts merge),
+    apply ``dotted`` overrides (``{"translate.beam_size": 2}``), validate with unknown keys
+    rejected at any depth (:func:`projner.config.validate`) — before any work."""
+    from ..config import apply_overrides, load_mapping, validate
 
     data: dict[str, Any] = {}
     text = None
@@ -194,62 +195,11 @@ def load_transfer_config(model: type[BaseModel], path: str | os.PathLike | None,
         text = Path(path).read_text(encoding="utf-8")
         base = Path(path).parent
     _merge(data, overrides)
-    cfg = _validate(model, data, path, text)
+    apply_overrides(data, dotted or {})
+    cfg = validate(model, data, path, text, overridden=list(dotted or {}))
     if base is not None:
         _resolve_paths(cfg, base)
     return cfg
-
-
-def _nested_model(model: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel]:
-    import typing
-
-    cls = model
-    for part in loc:
-        f = cls.model_fields.get(str(part)) if isinstance(part, str) else None
-        if f is None:
-            break
-        ann = f.annotation
-        cands = [a for a in (typing.get_args(ann) or (ann,)) if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not cands:
-            break
-        cls = cands[0]
-    return cls
-
-
-def _validate(model: type[BaseModel], data: dict, path: Any, text: str | None) -> Any:
-    """Validate; the first problem becomes one ConfigError naming the file, the
-    line of the offending key and, for an unknown key, the keys allowed there."""
-    import re
-
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = [x for x in err["loc"] if not isinstance(x, int)]
-        dotted = ".".join(str(x) for x in err["loc"])
-        line = None
-        if text:
-            keys = [str(x) for x in loc] or []
-            # the line of the deepest key we can find, searching after its parent's line
-            start = 0
-            lines = text.splitlines()
-            for key in keys:
-                for i in range(start, len(lines)):
-                    if re.match(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*[:=]", lines[i]) or \
-                            re.match(rf"^\s*\[\s*{re.escape(key)}\s*\]", lines[i]):
-                        line, start = i + 1, i + 1
-                        break
-        if err["type"] == "extra_forbidden":
-            known = ", ".join(_nested_model(model, loc[:-1]).model_fields)
-            msg = f"unknown key {dotted!r} (known keys here: {known})"
-        elif err["type"] == "missing":
-            msg = f"missing key {dotted!r}"
-        else:
-            why = err["msg"].removeprefix("Value error, ")
-            msg = f"{dotted}: {why}" if dotted else why
-        raise ConfigError(msg, path, line) from None
 
 
 def _merge(into: dict, over: dict) -> None:

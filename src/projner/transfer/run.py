@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import ConfigError, InputError
+from ..resolve import resolve
 from ..types import Sentence
 from .components import check_file_translator, effective_tokenize, make_translator
 from .config import TranslateTestConfig, TranslateTrainConfig
@@ -109,12 +110,18 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
     Steps (each resumable): ``translate`` (translations.txt, target.txt),
     ``project`` (projected.conll|jsonl, alignments.talp), ``train`` (model/ and
     train.json), ``evaluate`` (scores.json)."""
+    root = Path(root)
+    sources, dev, gold = _open_train_inputs(cfg, root)
+    with resolve(cfg.projection) as comps:  # aligner and projector built before any translation
+        return _translate_train(cfg, root, sources, dev, gold, comps, progress, log)
+
+
+def _translate_train(cfg: TranslateTrainConfig, root: Path, sources, dev, gold, comps, progress: bool,
+                     log: Log) -> dict[str, Any]:
     from ..evaluate import normalise_spans
     from ..io import read_sentences
     from ..runs import RunDir
 
-    root = Path(root)
-    sources, dev, gold = _open_train_inputs(cfg, root)
     translator = make_translator(cfg.translate, progress=progress)
     check_file_translator(translator, len(sources), cfg.source, cfg.source_format)
     tokenize = effective_tokenize(translator, cfg.translate.tokenize)
@@ -125,7 +132,7 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
     summary: dict[str, Any] = {"run": str(root), "sentences": len(sources)}
     ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
 
-    projected, done = _labelled_targets(cfg, run, sources, translator, tokenize, inputs, ext, summary, log)
+    projected, done = _labelled_targets(cfg, run, sources, translator, tokenize, inputs, ext, summary, log, comps)
     # entities the projection could carry over: ignored labels do not count (as in 'projner project')
     summary["source_entities"] = sum(len(normalise_spans(s.spans, cfg.projection.label_map,
                                                          cfg.projection.ignore_labels)) for s in sources)
@@ -143,7 +150,7 @@ def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, prog
 
 
 def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, tokenize: str, inputs: dict, ext: str,
-                      summary: dict, log: Log) -> tuple[list[Sentence], str]:
+                      summary: dict, log: Log, comps=None) -> tuple[list[Sentence], str]:
     """Translate and project (or translate with markers): the labelled translations
     and the name of the step that made them."""
     from ..io import read_sentences
@@ -165,7 +172,7 @@ def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, token
                          run.path("target.txt"))
     log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
     out = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
-                       ["step:translate", "input:source", "config:projection"], summary)
+                       ["step:translate", "input:source", "config:projection"], summary, comps)
     summary["projected"] = str(out)
     return list(read_sentences(out, ext, labels=True)), "step:project"
 
@@ -180,12 +187,18 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     tokenised), tagged.conll (source-language predictions), alignments.talp,
     predictions.conll (on the original target words), scores.json (with gold);
     ``baseline`` (a target-language tagger) adds baseline.conll and its scores."""
+    root = Path(root)
+    targets, gold, fmt = _open_test_input(cfg, root)
+    with resolve(cfg.projection) as comps:  # aligner and projector built before any translation
+        return _translate_test(cfg, root, targets, gold, fmt, comps, progress, log)
+
+
+def _translate_test(cfg: TranslateTestConfig, root: Path, targets, gold, fmt: str, comps, progress: bool,
+                    log: Log) -> dict[str, Any]:
     from ..io import read_sentences
     from ..ner import load_tagger
     from ..runs import RunDir
 
-    root = Path(root)
-    targets, gold, fmt = _open_test_input(cfg, root)
     tagger = load_tagger(cfg.tagger, cfg.tagger_kind)
     baseline = load_tagger(cfg.baseline) if cfg.baseline else None
     translator = make_translator(cfg.translate, progress=progress)
@@ -209,7 +222,7 @@ def run_translate_test(cfg: TranslateTestConfig, root: str | os.PathLike, progre
     tagged = list(read_sentences(out, ext, labels=True))
     log(f"projecting back ({cfg.projection.aligner}, {cfg.projection.method})")
     out = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
-                       ["step:tag", "input:input", "config:projection"])
+                       ["step:tag", "input:input", "config:projection"], components=comps)
     summary["predictions"] = str(out)
     done = "step:project"
     if cfg.backtranslation:

@@ -61,7 +61,7 @@ def translate_step(run, sentences: Sequence[Sentence], translator: Any, tokenize
 
 
 def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
-                 output: str, depends: list[str], summary: dict | None = None) -> Path:
+                 output: str, depends: list[str], summary: dict | None = None, components: Any = None) -> Path:
     """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``."""
     from ..io import format_talp, write_sentences
     from ..pipelines import project_corpus
@@ -70,7 +70,7 @@ def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], 
 
     def do(tmp):
         t0 = time.perf_counter()
-        projected, aligns = project_corpus(list(sources), list(targets), config)
+        projected, aligns = project_corpus(list(sources), list(targets), config, components=components)
         write_sentences(tmp[output], projected, ext)
         write_lines(tmp["alignments.talp"], [format_talp(a).rstrip("\n") for a in aligns])
         if summary is not None:
