@@ -187,7 +187,7 @@ def test_bare_word_boundary_piece_is_left_out_of_pooling(tiny):
 
 
 def test_dtype_resolution(tiny, monkeypatch):
-    from projner.align import encoder as emb
+    from projner.align import encoder_model as emb
 
     monkeypatch.setattr(emb, "cpu_has_bf16", lambda: True)
     assert emb.resolve_dtype("auto", "cpu") == "bfloat16"

@@ -104,21 +104,9 @@ def project_stream(
     missing = object()
     for k, (src, tgt, al) in enumerate(zip_longest(sources, targets, alignments, fillvalue=missing)):
         if src is missing or tgt is missing or al is missing:
-            have = {"source": src is not missing, "target": tgt is not missing, "alignment": al is not missing}
-            short = [name for name, ok in have.items() if not ok]
-            longer = [name for name, ok in have.items() if ok]
-            files = {"source": src_path, "target": tgt_path, "alignment": al_path}
-            if len(longer) == 1:
-                raise InputError(
-                    f"{longer[0]} has more entries than the {k} sentences of the {' and '.join(short)}; "
-                    "the files must be line-parallel",
-                    files[longer[0]], k + 1 if longer[0] == "alignment" else None,
-                )
-            raise InputError(
-                f"{short[0]} ended after {k} sentences but the {' and '.join(longer)} go on; "
-                "the files must be line-parallel",
-                files[short[0]],
-            )
+            _not_parallel(k, {"source": src is not missing, "target": tgt is not missing,
+                              "alignment": al is not missing}, {"source": src_path, "target": tgt_path,
+                                                                "alignment": al_path})
         try:
             al.check_bounds(len(src), len(tgt))
         except ValueError as exc:
@@ -133,6 +121,23 @@ def project_stream(
         yield out
     if not st["pairs"]:
         raise InputError("no sentences in this file", src_path)
+
+
+def _not_parallel(k: int, have: dict, files: dict) -> None:
+    """Raise the error of streams that ended at different lengths (after ``k`` pairs)."""
+    short = [name for name, ok in have.items() if not ok]
+    longer = [name for name, ok in have.items() if ok]
+    if len(longer) == 1:
+        raise InputError(
+            f"{longer[0]} has more entries than the {k} sentences of the {' and '.join(short)}; "
+            "the files must be line-parallel",
+            files[longer[0]], k + 1 if longer[0] == "alignment" else None,
+        )
+    raise InputError(
+        f"{short[0]} ended after {k} sentences but the {' and '.join(longer)} go on; "
+        "the files must be line-parallel",
+        files[short[0]],
+    )
 
 
 def project_corpus(

@@ -91,9 +91,8 @@ def translate_train(
     optionally train and evaluate a target tagger. Outputs go into the run folder."""
     from ..transfer import TranslateTrainConfig, load_transfer_config, run_translate_train
 
-    train_ov = None
-    if train or base_model or max_iterations:
-        train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations}
+    train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations} \
+        if train or base_model or max_iterations else None
     config, projection_config = spooled(config), spooled(projection_config)
     cfg = load_transfer_config(TranslateTrainConfig, config, {
         "source": str(source) if source else None,

@@ -27,9 +27,9 @@ __all__ = ["HFTagger"]
 
 
 def _load_error(model: str, exc: Exception, offline: bool) -> ModelError:
-    from ..translate._hf_common import _load_message
+    from ..hub import load_error_message
 
-    return ModelError(_load_message(model, "NER model", exc, offline))
+    return ModelError(load_error_message(model, "NER model", exc, offline))
 
 
 class HFTagger:
@@ -50,12 +50,12 @@ class HFTagger:
         offline: bool = True,
     ) -> None:
         from ..hub import check_model_location
-        from ..translate.hf import _pick_device
+        from ..hub import pick_device
 
         self.model_name = check_model_location(model, "NER model")
         self.batch_size = batch_size
         self.label_map = dict(label_map or {})
-        self.device = _pick_device(device)
+        self.device = pick_device(device)
         try:
             from transformers import AutoModelForTokenClassification, AutoTokenizer
         except ImportError as exc:  # pragma: no cover
@@ -159,7 +159,7 @@ class HFTagger:
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         from ..hub import check_model_location
-        from ..translate.hf import _pick_device
+        from ..hub import pick_device
 
         base = check_model_location(base_model, "base encoder")
         sents = [s for s in train if len(s)]
@@ -168,7 +168,7 @@ class HFTagger:
         labels = sorted({s.label for x in sents for s in x.spans})
         tagset = ["O"] + [f"{p}-{l}" for l in labels for p in ("B", "I")]
         label2id = {t: i for i, t in enumerate(tagset)}
-        dev_ = torch.device(_pick_device(device))
+        dev_ = torch.device(pick_device(device))
         torch.manual_seed(seed)
         random.seed(seed)
         try:

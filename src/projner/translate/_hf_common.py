@@ -17,6 +17,7 @@ _SENT_SPLIT_RE = re.compile(r"(?<=[.!?;:])\s+")
 
 
 from ..hub import check_model_location, looks_like_path  # noqa: F401  (re-exported)
+from ..hub import load_error_message as _load_message
 
 
 def load_tokenizer(model: str, *, offline: bool = True, what: str = "translation model"):
@@ -28,16 +29,6 @@ def load_tokenizer(model: str, *, offline: bool = True, what: str = "translation
         return AutoTokenizer.from_pretrained(model, local_files_only=offline)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelError(_load_message(model, what, exc, offline), model if Path(model).exists() else None) from None
-
-
-def _load_message(model: str, what: str, exc: Exception, offline: bool) -> str:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if not Path(model).exists() and offline:
-        return (
-            f"cannot load {what} {model!r}: not a local directory and not in the local Hugging Face cache "
-            f"(projner never downloads; pass a local path)"
-        )
-    return f"cannot load {what} {model!r}: {first[:300]}"
 
 
 def _all_tokens(tokenizer: Any) -> set[str]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, ModelError
+from ..hub import pick_device as _pick_device
 from ._hf_common import LanguageSetup, _load_message, decode, check_model_location, load_tokenizer, translate_with_splitting
 
 __all__ = ["HFTranslator"]
@@ -108,18 +109,6 @@ class HFTranslator:
             list(texts), self._batch, self.n_tokens, self.max_input_tokens, self.batch_size, self.progress,
             f"translating ({self.name})",
         )
-
-
-def _pick_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ConfigError(f"device {device!r} requested but no CUDA GPU is available")
-    if device != "cpu" and not device.startswith(("cuda", "mps")):
-        raise ConfigError(f"unknown device {device!r} (use cpu, cuda, cuda:N or auto)")
-    return device
 
 
 def _model_identity(model: str) -> str:
