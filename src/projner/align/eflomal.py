@@ -35,7 +35,7 @@ class EflomalAligner:
         (:class:`projner.io.BitextFiles` for files; the pipelines wrap the file
         pairs of a configuration). ``bitext_limit`` keeps each one's first N pairs.
     model: eflomal model (1 = IBM1, 2 = + HMM, 3 = + fertility).
-    n_iterations, n_samplers, null_prior: eflomal's own settings.
+    n_iterations (IBM1, HMM, fertility iterations), n_samplers, null_prior: eflomal's own settings.
     prefix_len: if > 0, words are truncated to this many characters (a cheap stemmer
         that helps morphologically rich languages on small data). A list runs
         eflomal once per value and symmetrises all the runs' links by voting
@@ -59,7 +59,7 @@ class EflomalAligner:
         lowercase: bool = True,
         bitext: Iterable = (),
         model: int = 3,
-        n_iterations: int | None = None,
+        n_iterations: tuple[int, int, int] | None = None,
         n_samplers: int = 3,
         null_prior: float = 0.2,
         prefix_len: int | Sequence[int] = (0, 4),

@@ -1,9 +1,8 @@
 """Ensembles of aligners: weighted voting on link scores, and statistical links
-filtered and rescued by neural similarity.
-
-Both are registered aligners whose names start with ``embedding-`` so that the
-encoder given with ``--encoder`` / ``encoder:`` in a config reaches them as the
-``model`` option:
+filtered and rescued by neural similarity. Both receive their members built
+(the registered factories in :mod:`projner.align.factories` build them from
+their options and the run's shared resources; names given here are built the
+same way):
 
 - ``embedding-vote`` (:class:`VoteAligner`): every member proposes links; a link's
   vote is the weighted sum of the members that propose it (their link scores when

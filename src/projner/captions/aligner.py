@@ -53,9 +53,15 @@ class CaptionLexiconAligner:
     def __init__(self, lexicon: "str | os.PathLike | Lexicon", threshold: float = 0.2, mutual: bool = True) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError("threshold must be in [0, 1]")
-        self.lexicon = load_lexicon(lexicon)
+        self._lexicon = lexicon  # read on first use
         self.threshold = threshold
         self.mutual = mutual
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if not isinstance(self._lexicon, Lexicon):
+            self._lexicon = load_lexicon(self._lexicon)
+        return self._lexicon
 
     def align_one(self, src: Tokens, tgt: Tokens) -> Alignment:
         n, m = len(src), len(tgt)
