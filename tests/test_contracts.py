@@ -181,3 +181,26 @@ def test_every_registered_component_declares_typed_options():
             model = getattr(get(kind, name), "Options", None)
             assert model is not None, f"{kind} {name!r} declares no options model"
             assert model.model_config.get("extra") == "forbid"
+
+
+def test_projector_options_models_cover_the_option_dataclasses():
+    """The typed options of the projectors follow the dataclasses the algorithms use."""
+    from dataclasses import fields
+
+    from projner.project import HeuristicOptions, MatchingOptions, ScoreWeights
+    from projner.project.factories import HeuristicProjectorOptions, MatchingProjectorOptions
+
+    assert {f.name for f in fields(HeuristicOptions)} | {"refine"} == set(HeuristicProjectorOptions.model_fields)
+    matching = {f.name for f in fields(MatchingOptions)} | {f.name for f in fields(ScoreWeights)}
+    assert matching - {"extra"} | {"refine", "scorers"} == set(MatchingProjectorOptions.model_fields)
+
+
+def test_aligner_options_models_cover_the_constructors():
+    import inspect
+
+    from projner.align.eflomal import EflomalAligner
+    from projner.align.factories import EflomalOptions, LexicalOptions
+    from projner.align.lexical import LexicalAligner
+
+    for cls, model in ((EflomalAligner, EflomalOptions), (LexicalAligner, LexicalOptions)):
+        assert set(inspect.signature(cls).parameters) == set(model.model_fields)

@@ -17,6 +17,7 @@ from typing import Any, Literal, Optional
 from pydantic import Field, field_validator
 
 from ..options import Finite, NonNegativeInt, Options, PositiveInt, Unit, fail, parse_options
+from .longspan import LONG_SPAN_MIN
 
 __all__ = ["HeuristicProjectorOptions", "MatchingProjectorOptions", "heuristic", "greedy", "bipartite", "ilp",
            "options_for", "ngram", "spans", "build_component"]
@@ -29,6 +30,7 @@ class HeuristicProjectorOptions(Options):
     min_ratio: Unit = 0.0
     keep: Literal["longest", "all"] = "longest"
     skip_punctuation: bool = True
+    long_spans: PositiveInt = LONG_SPAN_MIN
     refine: Any = True  # checked by projner.project.refine_options
 
 
@@ -50,6 +52,7 @@ class MatchingProjectorOptions(ScoreWeightsOptions):
     extra_len: NonNegativeInt = 3
     min_score: Finite = 0.35
     k: PositiveInt = 1
+    long_spans: PositiveInt = LONG_SPAN_MIN
     weights: Optional[ScoreWeightsOptions] = None
     extractor: Any = Field(default=None, description="a registered candidate extractor: its name, or "
                            "{name: ..., options}; in code also an extractor object")
