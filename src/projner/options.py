@@ -96,7 +96,10 @@ def parse_options(model: type[BaseModel] | None, data: Any, what: str) -> Any:
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
-        msg = "unknown option" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            known = ", ".join(model_at(model, err["loc"][:-1]).model_fields)
+            raise ConfigError(f"{what}: unknown option {loc!r} (known: {known})") from None
+        msg = err["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{what}: {loc + ': ' if loc else ''}{msg}") from None
 
 
