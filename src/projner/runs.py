@@ -35,32 +35,23 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .errors import InputError, UsageError
 from .io.atomic import write_failure
+from .stepfiles import fsync_dir as _fsync_dir
+from .stepfiles import is_folder as _is_folder
+from .stepfiles import move_into_place as _move_into_place
+from .stepfiles import remove_path as _remove
+from .stepfiles import run_into as _run_into
+from .stepfiles import sha256_file
+from .stepfiles import tree_size as _size
 
 __all__ = ["RunDir", "sha256_file", "check_run_folder", "MANIFEST"]
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
-_CHUNK = 1 << 20
 
 try:  # pragma: no cover - always present on Linux/macOS
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no cross-process lock
     fcntl = None  # type: ignore[assignment]
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes, or of a folder's files (relative names and bytes, sorted)."""
-    p = Path(path)
-    h = hashlib.sha256()
-    if p.is_dir():
-        for f in sorted(x for x in p.rglob("*") if x.is_file()):
-            h.update(f.relative_to(p).as_posix().encode("utf-8") + b"\0")
-            h.update(sha256_file(f).encode("ascii"))
-        return h.hexdigest()
-    with open(p, "rb") as fh:
-        for chunk in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _canonical(obj: Any) -> str:
@@ -88,44 +79,6 @@ def _plain_config(config: Any) -> Any:
 
         config = dataclasses.asdict(config)
     return json.loads(_canonical(config))
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _is_folder(output: str) -> bool:
-    return output.endswith("/")
-
-
-def _size(path: Path) -> int:
-    """Bytes of a file, or of all files in a folder."""
-    if path.is_dir():
-        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-    return path.stat().st_size
-
-
-def _remove(path: Path) -> None:
-    import shutil
-
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(OSError):
-            path.unlink()
 
 
 def check_run_folder(root: Path) -> None:
@@ -340,32 +293,12 @@ class RunDir:
             # the suffix (.gz compression, .jsonl format) behave the same
             tmp = {o: p.with_name(f".tmp-{tag}.{p.name}") for o, p in final.items()}
             try:
-                for o, p in tmp.items():
-                    if _is_folder(o):
-                        p.mkdir()
-                fn(dict(tmp))
-                missing = [o for o, p in tmp.items() if not (p.is_dir() if _is_folder(o) else p.is_file())]
-                if missing:
-                    raise RuntimeError(f"step {name!r} did not write its output(s) {', '.join(missing)}")
-                info: dict[str, dict[str, Any]] = {}
-                for o, p in tmp.items():
-                    for f in sorted(p.rglob("*")) if p.is_dir() else [p]:
-                        if f.is_file():
-                            _fsync_file(f)
-                    info[o] = {"sha256": sha256_file(p), "size": _size(p)}
+                info = _run_into(name, fn, tmp)
             except BaseException as exc:
                 for p in tmp.values():
                     _remove(p)
                 raise write_failure(exc, self.root, f"step {name!r} not recorded") or exc
-            for o, p in tmp.items():
-                if _is_folder(o) and final[o].exists():
-                    # a folder cannot be renamed over a non-empty one: move the old aside first
-                    old = final[o].with_name(f".old-{tag}.{final[o].name}")
-                    os.replace(final[o], old)
-                    os.replace(p, final[o])
-                    _remove(old)
-                else:
-                    os.replace(p, final[o])
+            _move_into_place(tmp, final, tag)
             for folder in sorted({p.parent for p in final.values()}):
                 _fsync_dir(folder)
             record = {"fingerprint": fp, "depends": list(depends), "outputs": info}

@@ -246,12 +246,49 @@ def induce_lexicon(
         (and, with ``mutual``, the source among the target word's ``top_k``).
     max_doc_freq: drop words found in more than this fraction of images.
     """
-    from scipy import sparse
-
     if measure not in MEASURES:
         raise ValueError(f"unknown association measure {measure!r} (use one of {', '.join(MEASURES)})")
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
+    X, Y, src_vocab, tgt_vocab, n = _incidence(bags)
+    meta = dict(measure=measure, min_count=min_count, min_cooc=min_cooc, min_g2=min_g2, top_k=top_k,
+                mutual=mutual, images=n)
+    if n == 0:
+        return Lexicon((), meta)
+    (df_s, keep_s), (df_t, keep_t) = (_frequent(M, n, min_count, max_doc_freq) for M in (X, Y))
+    if not len(keep_s) or not len(keep_t):
+        return Lexicon((), meta)
+    C = (X[:, keep_s].T @ Y[:, keep_t]).tocoo()
+    c, i, j = C.data.astype(np.float64), C.row, C.col
+    a, b = df_s[keep_s][i], df_t[keep_t][j]
+    ok = (c >= min_cooc) & (c * n > a * b)
+    i, j, c, a, b = i[ok], j[ok], c[ok], a[ok], b[ok]
+    g = g2(c, a, b, n)
+    ok = g >= min_g2
+    i, j, c, a, b, g = i[ok], j[ok], c[ok], a[ok], b[ok], g[ok]
+    score = _association(c, a, b, n, measure)
+    ok = score > min_score
+    i, j, c, a, b, g, score = i[ok], j[ok], c[ok], a[ok], b[ok], g[ok], score[ok]
+    if not len(i):
+        return Lexicon((), meta)
+    # ranks: ties broken by G² then by the words, so the result is deterministic
+    src_words = np.array(sorted(src_vocab, key=src_vocab.get), dtype=object)[keep_s][i]
+    tgt_words = np.array(sorted(tgt_vocab, key=tgt_vocab.get), dtype=object)[keep_t][j]
+    keep = _ranks(src_words, tgt_words, g, score) < top_k
+    if mutual:
+        keep &= _ranks(tgt_words, src_words, g, score) < top_k
+    entries = [
+        LexiconEntry(str(src_words[k]), str(tgt_words[k]), float(round(score[k], 6)), int(c[k]), int(a[k]),
+                     int(b[k]), float(round(g[k], 3)))
+        for k in np.nonzero(keep)[0]
+    ]
+    return Lexicon(entries, meta)
+
+
+def _incidence(bags: Iterable[tuple[Iterable[str], Iterable[str]]]):
+    """Image × word incidence matrices of both sides, their vocabularies, the image count."""
+    from scipy import sparse
+
     src_vocab: dict[str, int] = {}
     tgt_vocab: dict[str, int] = {}
     rows_s: list[int] = []
@@ -267,63 +304,34 @@ def induce_lexicon(
             rows_t.append(n)
             cols_t.append(tgt_vocab.setdefault(w, len(tgt_vocab)))
         n += 1
-    meta = dict(measure=measure, min_count=min_count, min_cooc=min_cooc, min_g2=min_g2, top_k=top_k,
-                mutual=mutual, images=n)
-    if n == 0:
-        return Lexicon((), meta)
     X = sparse.csr_matrix((np.ones(len(rows_s), np.float32), (rows_s, cols_s)), shape=(n, len(src_vocab)))
     Y = sparse.csr_matrix((np.ones(len(rows_t), np.float32), (rows_t, cols_t)), shape=(n, len(tgt_vocab)))
-    df_s = np.asarray(X.sum(axis=0)).ravel()
-    df_t = np.asarray(Y.sum(axis=0)).ravel()
-    keep_s = np.nonzero((df_s >= min_count) & (df_s <= max_doc_freq * n))[0]
-    keep_t = np.nonzero((df_t >= min_count) & (df_t <= max_doc_freq * n))[0]
-    if not len(keep_s) or not len(keep_t):
-        return Lexicon((), meta)
-    X, Y = X[:, keep_s], Y[:, keep_t]
-    a_all, b_all = df_s[keep_s], df_t[keep_t]
-    C = (X.T @ Y).tocoo()
-    c = C.data.astype(np.float64)
-    i, j = C.row, C.col
-    a, b = a_all[i], b_all[j]
-    ok = (c >= min_cooc) & (c * n > a * b)
-    i, j, c, a, b = i[ok], j[ok], c[ok], a[ok], b[ok]
-    g = g2(c, a, b, n)
-    ok = g >= min_g2
-    i, j, c, a, b, g = i[ok], j[ok], c[ok], a[ok], b[ok], g[ok]
+    return X, Y, src_vocab, tgt_vocab, n
+
+
+def _frequent(M, n: int, min_count: int, max_doc_freq: float) -> tuple[np.ndarray, np.ndarray]:
+    """Images per word, and the words in at least ``min_count`` and at most ``max_doc_freq`` of them."""
+    df = np.asarray(M.sum(axis=0)).ravel()
+    return df, np.nonzero((df >= min_count) & (df <= max_doc_freq * n))[0]
+
+
+def _association(c: np.ndarray, a: np.ndarray, b: np.ndarray, n: int, measure: str) -> np.ndarray:
     if measure == "dice":
-        score = 2.0 * c / (a + b)
-    else:
-        p_ef, p_e, p_f = c / n, a / n, b / n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pmi = np.log(p_ef / (p_e * p_f))
-            npmi = np.where(p_ef < 1.0, pmi / -np.log(p_ef), 1.0)
-        score = np.clip(npmi, 0.0, 1.0)
-    ok = score > min_score
-    i, j, c, a, b, g, score = i[ok], j[ok], c[ok], a[ok], b[ok], g[ok], score[ok]
-    if not len(i):
-        return Lexicon((), meta)
-    # ranks: ties broken by G² then by the words, so the result is deterministic
-    inv_s = np.array(sorted(src_vocab, key=src_vocab.get), dtype=object)[keep_s]
-    inv_t = np.array(sorted(tgt_vocab, key=tgt_vocab.get), dtype=object)[keep_t]
-    src_words, tgt_words = inv_s[i], inv_t[j]
+        return 2.0 * c / (a + b)
+    p_ef, p_e, p_f = c / n, a / n, b / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pmi = np.log(p_ef / (p_e * p_f))
+        npmi = np.where(p_ef < 1.0, pmi / -np.log(p_ef), 1.0)
+    return np.clip(npmi, 0.0, 1.0)
 
-    def ranks(group_words, other_words):
-        order = np.lexsort((other_words, -g, -score, group_words))
-        r = np.empty(len(order), dtype=np.int64)
-        grp = group_words[order]
-        start = np.r_[True, grp[1:] != grp[:-1]]
-        idx = np.arange(len(order))
-        first = np.maximum.accumulate(np.where(start, idx, 0))
-        r[order] = idx - first
-        return r
 
-    rs = ranks(src_words, tgt_words)
-    keep = rs < top_k
-    if mutual:
-        keep &= ranks(tgt_words, src_words) < top_k
-    entries = [
-        LexiconEntry(str(src_words[k]), str(tgt_words[k]), float(round(score[k], 6)), int(c[k]), int(a[k]),
-                     int(b[k]), float(round(g[k], 3)))
-        for k in np.nonzero(keep)[0]
-    ]
-    return Lexicon(entries, meta)
+def _ranks(group_words: np.ndarray, other_words: np.ndarray, g: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Rank of each pair within its group word (best score first, then G², then the other word)."""
+    order = np.lexsort((other_words, -g, -score, group_words))
+    r = np.empty(len(order), dtype=np.int64)
+    grp = group_words[order]
+    start = np.r_[True, grp[1:] != grp[:-1]]
+    idx = np.arange(len(order))
+    first = np.maximum.accumulate(np.where(start, idx, 0))
+    r[order] = idx - first
+    return r

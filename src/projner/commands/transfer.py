@@ -95,15 +95,11 @@ def translate_train(
         if train or base_model or max_iterations else None
     config, projection_config = spooled(config), spooled(projection_config)
     cfg = load_transfer_config(TranslateTrainConfig, config, {
-        "source": str(source) if source else None,
-        "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
-                                         batch_size, max_length, device, cache, tokenize, translations_format),
-        "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
-                                               ignore),
-        "train": train_ov, "dev": str(dev) if dev else None, "eval": str(eval_) if eval_ else None,
-        "output_format": output_format, **_tag_overrides(scheme, repair_tags),
-        "markers": markers,
-    }, dotted_overrides(ctx))
+        "source": str(source) if source else None, "train": train_ov, "dev": str(dev) if dev else None,
+        "eval": str(eval_) if eval_ else None, "output_format": output_format, "markers": markers,
+        **_sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
+                    device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder,
+                    seed, label_map, ignore, scheme, repair_tags)}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
     t0 = time.perf_counter()
     summary = run_translate_train(cfg, output, progress=progress_enabled(), log=log)
@@ -111,6 +107,19 @@ def translate_train(
     _report_train(summary, cfg)
     if json_out:
         write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+
+
+def _sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
+              device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder, seed,
+              label_map, ignore, scheme, repair_tags) -> dict:
+    """The translate, projection and tag-scheme settings both transfer commands take from flags."""
+    return {
+        "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
+                                         batch_size, max_length, device, cache, tokenize, translations_format),
+        "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
+                                               ignore),
+        **_tag_overrides(scheme, repair_tags),
+    }
 
 
 def _tag_overrides(scheme: str, repair_tags: bool) -> dict:
@@ -194,15 +203,11 @@ def translate_test(
     config, projection_config = spooled(config), spooled(projection_config)
     cfg = load_transfer_config(TranslateTestConfig, config, {
         "input": str(input_) if input_ else None, "input_format": input_format, "tagger": tagger,
-        "baseline": baseline,
-        "translate": translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size,
-                                         batch_size, max_length, device, cache, tokenize, translations_format),
-        "projection": run_projection_overrides(aligner, method, bitext, projection_config, encoder, seed, label_map,
-                                               ignore),
-        "output_format": output_format, **_tag_overrides(scheme, repair_tags),
-        "backtranslation": backtranslation,
+        "baseline": baseline, "output_format": output_format, "backtranslation": backtranslation,
         "back_translate": _back_overrides(back_model, translator, src_lang, tgt_lang, cache),
-    }, dotted_overrides(ctx))
+        **_sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
+                    device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder,
+                    seed, label_map, ignore, scheme, repair_tags)}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("input",))
     summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
     typer.echo(f"predictions for {summary['sentences']} sentences → {summary['predictions']}")

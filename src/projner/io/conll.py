@@ -41,6 +41,22 @@ def label_column(cols: list[str]) -> int:
     return len(cols) - 1
 
 
+def _token_and_label(cols: list[str], line: str, labels: bool, path, lineno: int) -> tuple[str, str]:
+    """The token and label of one CoNLL line (label ``O`` when ``labels`` is off), checked."""
+    if labels and len(cols) < 2 and line[:1].isspace():
+        raise InputError(f"empty token: the line starts with white space before {cols[0][:60]!r}", path, lineno)
+    if labels and len(cols) < 2:
+        raise InputError(
+            f"expected at least 2 columns (token and label), found {len(cols)}: {line[:60]!r}", path, lineno
+        )
+    label = cols[label_column(cols)] if labels else "O"
+    if not cols[0] or (labels and not label):
+        raise InputError(f"empty token or label column: {line[:60]!r}", path, lineno)
+    if any(ch.isspace() for ch in cols[0]):
+        raise InputError(f"token contains white space: {cols[0][:60]!r}", path, lineno)
+    return cols[0], label
+
+
 def read_conll(
     path: str | os.PathLike,
     *,
@@ -92,18 +108,8 @@ def read_conll(
             if keep_docstart and not checker.failed:
                 yield Sentence(["-DOCSTART-"], meta={"line": lineno, "docstart": True})
             continue
-        if labels and len(cols) < 2 and line[:1].isspace():
-            raise InputError(f"empty token: the line starts with white space before {cols[0][:60]!r}", path, lineno)
-        if labels and len(cols) < 2:
-            raise InputError(
-                f"expected at least 2 columns (token and label), found {len(cols)}: {line[:60]!r}", path, lineno
-            )
-        label = cols[label_column(cols)] if labels else "O"
-        if not cols[0] or (labels and not label):
-            raise InputError(f"empty token or label column: {line[:60]!r}", path, lineno)
-        if any(ch.isspace() for ch in cols[0]):
-            raise InputError(f"token contains white space: {cols[0][:60]!r}", path, lineno)
-        tokens.append(cols[0])
+        token, label = _token_and_label(cols, line, labels, path, lineno)
+        tokens.append(token)
         tags.append(label)
         lines.append(lineno)
     sent = flush()
