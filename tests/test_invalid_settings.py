@@ -44,9 +44,7 @@ COMMANDS = ["project", "align", "benchmark-projection", "translate-train", "tran
 
 # cases the code still gets wrong, by "command/case" or "*/case": a STRICT xfail with the reason, so a
 # fix makes the test fail until its entry is removed here (issue 10 owns typed option validation)
-_TYPED = "issue 10: per-factory typed options (range/type checks at load, FILE:LINE) not on main yet"
-KNOWN: dict[str, str] = {f"*/{name}": _TYPED for name, _, _ in CASES if name != "duplicate-key"}
-KNOWN["*/unknown-aligner-with-alignment"] = "issue 10: the aligner spec is not resolved when --alignment is given"
+KNOWN: dict[str, str] = {}  # issue 10 landed typed options for every component and the aligner check
 
 
 @pytest.fixture(scope="module")

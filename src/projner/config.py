@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
 from .errors import ConfigError, UsageError
 
@@ -41,9 +41,9 @@ class ProjectionConfig(BaseModel):
     method: Literal["heuristic", "greedy", "bipartite", "ilp"] = DEFAULT_METHOD
     projection: dict[str, Any] = Field(default_factory=dict)
     bitext: list[tuple[str, str]] = Field(default_factory=list)
-    lowercase: bool = True
+    lowercase: StrictBool = True
     encoder: str | None = None
-    seed: int | None = Field(default=None, ge=0)
+    seed: StrictInt | None = Field(default=None, ge=0)
     label_map: dict[str, str] = Field(default_factory=dict)
     ignore_labels: list[str] = Field(default_factory=list)
 

@@ -18,7 +18,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .errors import ConfigError
 
-__all__ = ["Options", "Unit", "Cosine", "Positive", "NonNegative", "PositiveInt", "NonNegativeInt", "fail",
+__all__ = ["Options", "Unit", "Cosine", "Positive", "NonNegative", "PositiveInt", "NonNegativeInt", "Flag", "fail",
            "check_components", "parse_options", "options_model"]
 
 # finite numbers in a range (NaN and infinities are refused)
@@ -27,8 +27,9 @@ Cosine = Annotated[float, Field(ge=-1.0, le=1.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-PositiveInt = Annotated[int, Field(ge=1)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1, strict=True)]  # strict: "2" or 2.5 is not an integer
+NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+Flag = Annotated[bool, Field(strict=True)]  # strict: "yes" is not a boolean
 
 
 class Options(BaseModel):

@@ -18,7 +18,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from ..options import (Cosine, NonNegative, NonNegativeInt, Options, Positive, PositiveInt, Unit, check_components,
+from ..options import (Cosine, Flag, NonNegative, NonNegativeInt, Options, Positive, PositiveInt, Unit, check_components,
                        fail, parse_options)
 from .base import Aligner, Shared
 from .extraction import METHODS
@@ -33,7 +33,7 @@ Layer = Union[NonNegativeInt, list[NonNegativeInt]]
 
 class EflomalOptions(Options):
     symmetrization: Literal[SYMMETRIZATIONS] = "grow-diag-final-and"  # type: ignore[valid-type]
-    lowercase: Optional[bool] = None
+    lowercase: Optional[Flag] = None
     bitext: list[Any] = Field(default_factory=list)
     model: Literal[1, 2, 3] = 3
     n_iterations: Optional[tuple[PositiveInt, PositiveInt, PositiveInt]] = None  # IBM1, HMM, fertility
@@ -51,6 +51,13 @@ class EflomalOptions(Options):
             raise ValueError("give at least one prefix length")
         return v
 
+    @field_validator("priors")
+    @classmethod
+    def _priors_exist(cls, v):
+        if v is not None and not os.path.isfile(os.path.expanduser(v)):
+            raise ValueError(f"priors file not found: {v}")
+        return v
+
     @field_validator("bitext")
     @classmethod
     def _pairs(cls, v):
@@ -63,8 +70,8 @@ class EflomalOptions(Options):
 class LexicalOptions(Options):
     threshold: Unit = 0.75
     min_length: PositiveInt = 4
-    names_only: bool = True
-    link_punctuation: bool = False
+    names_only: Flag = True
+    link_punctuation: Flag = False
 
 
 class EmbeddingOptions(Options):
@@ -83,7 +90,7 @@ class EmbeddingOptions(Options):
     min_score: Optional[Cosine] = None
     dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
     center: Literal["none", "batch", "sentence"] = "none"
-    skip_space: bool = True
+    skip_space: Flag = True
 
     @field_validator("layer")
     @classmethod
@@ -117,7 +124,7 @@ class VoteOptions(Options):
                                                         "lexical"], min_length=1)
     weights: Optional[list[NonNegative]] = None
     threshold: Unit = 0.5
-    use_scores: bool = False
+    use_scores: Flag = False
     similarity_weight: NonNegative = 0.0
     model: Optional[str] = None
     options: dict[str, Any] = Field(default_factory=dict)
@@ -153,7 +160,7 @@ class RescueOptions(Options):
     method: Literal[METHODS] = "argmax"  # type: ignore[valid-type]
     filter_threshold: Optional[Cosine] = 0.3
     rescue_threshold: Optional[Cosine] = 0.5
-    lexical: bool = True
+    lexical: Flag = True
     model: Optional[str] = None
     embedding: dict[str, Any] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
@@ -180,7 +187,7 @@ class SameLanguageOptions(Options):
     threshold: Unit = 0.7
     min_length: PositiveInt = 4
     model: Optional[str] = None
-    neural: bool = True
+    neural: Flag = True
     embedding: dict[str, Any] = Field(default_factory=dict)
     statistical: Optional[str] = None
     statistical_options: dict[str, Any] = Field(default_factory=dict)
@@ -209,7 +216,7 @@ class BackTranslationOptions(Options):
     model: Optional[str] = None
     same_language: SameLanguageOptions = Field(default_factory=SameLanguageOptions)
     options: dict[str, Any] = Field(default_factory=dict)
-    tokenize: bool = False
+    tokenize: Flag = False
 
     @field_validator("cross", "direct")
     @classmethod

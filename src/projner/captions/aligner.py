@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..align.base import Tokens, check_batch
-from ..options import Options, Unit, parse_options
+from ..options import Flag, Options, Unit, parse_options
 from ..types import Alignment
 from .lexicon import Lexicon
 
@@ -87,7 +87,7 @@ class CaptionLexiconAligner:
 class CaptionLexiconOptions(Options):
     lexicon: Any
     threshold: Unit = 0.2
-    mutual: bool = True
+    mutual: Flag = True
 
 
 def caption_lexicon(shared: Any = None, **options: Any) -> CaptionLexiconAligner:

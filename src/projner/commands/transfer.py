@@ -101,12 +101,7 @@ def translate_train(
                     device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder,
                     seed, label_map, ignore, scheme, repair_tags)}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
-    t0 = time.perf_counter()
-    summary = run_translate_train(cfg, output, progress=progress_enabled(), log=log)
-    summary["seconds"] = round(time.perf_counter() - t0, 2)
-    _report_train(summary, cfg)
-    if json_out:
-        write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+    _run(run_translate_train, cfg, output, json_out, _report_train, timed=True)
 
 
 def _sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
@@ -209,14 +204,26 @@ def translate_test(
                     device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder,
                     seed, label_map, ignore, scheme, repair_tags)}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("input",))
-    summary = run_translate_test(cfg, output, progress=progress_enabled(), log=log)
+    _run(run_translate_test, cfg, output, json_out, _report_test)
+
+
+def _run(run_fn, cfg, output: Path, json_out: Optional[Path], report, timed: bool = False) -> None:
+    """Run a transfer pipeline into its run folder, print its summary, write it as JSON."""
+    t0 = time.perf_counter()
+    summary = run_fn(cfg, output, progress=progress_enabled(), log=log)
+    if timed:
+        summary["seconds"] = round(time.perf_counter() - t0, 2)
+    report(summary, cfg)
+    if json_out:
+        write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
+
+
+def _report_test(summary: dict, cfg) -> None:
     typer.echo(f"predictions for {summary['sentences']} sentences → {summary['predictions']}")
     if "scores" in summary:
         show_scores("translate-test", summary["scores"])
     if "baseline_scores" in summary:
         show_scores("model transfer", summary["baseline_scores"])
-    if json_out:
-        write_json(json_out, summary, indent=1, ensure_ascii=True, default=str)
 
 
 def _back_overrides(back_model, translator, src_lang, tgt_lang, cache) -> dict | None:

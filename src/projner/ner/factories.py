@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from pydantic import Field
 
-from ..options import NonNegative, Options, PositiveInt, parse_options
+from ..options import Flag, NonNegative, Options, PositiveInt, parse_options
 
 __all__ = ["CRFTaggerOptions", "HFTaggerOptions", "SpacyTaggerOptions", "crf", "hf", "spacy"]
 
@@ -20,8 +20,8 @@ class CRFTaggerOptions(Options):
     max_iterations: PositiveInt = 100
     window: int = Field(2, ge=0, le=5)
     min_freq: PositiveInt = 1
-    all_possible_transitions: bool = True
-    verbose: bool = False
+    all_possible_transitions: Flag = True
+    verbose: Flag = False
 
 
 class HFTaggerOptions(Options):
@@ -30,14 +30,14 @@ class HFTaggerOptions(Options):
     max_length: int = Field(256, ge=8)
     device: str = "cpu"
     label_map: Optional[dict[str, str]] = None
-    offline: bool = True
+    offline: Flag = True
 
 
 class SpacyTaggerOptions(Options):
     model: str
     label_map: Optional[dict[str, str]] = None
-    drop_misc: bool = False
-    keep_unmapped: bool = False
+    drop_misc: Flag = False
+    keep_unmapped: Flag = False
     batch_size: PositiveInt = 64
 
 
@@ -72,9 +72,9 @@ spacy.Options = SpacyTaggerOptions  # type: ignore[attr-defined]
 class TaggerCandidatesOptions(Options):
     model: str
     kind: str = "auto"
-    ngrams: bool = False
+    ngrams: Flag = False
     max_len: PositiveInt = 8
-    expand: bool = False
+    expand: Flag = False
 
 
 def tagger_candidates(**options: Any):

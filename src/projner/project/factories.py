@@ -16,7 +16,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field, field_validator
 
-from ..options import Finite, NonNegativeInt, Options, PositiveInt, Unit, fail, parse_options
+from ..options import Flag, Finite, NonNegativeInt, Options, PositiveInt, Unit, fail, parse_options
 from .longspan import LONG_SPAN_MIN
 
 __all__ = ["HeuristicProjectorOptions", "MatchingProjectorOptions", "heuristic", "greedy", "bipartite", "ilp",
@@ -29,7 +29,7 @@ class HeuristicProjectorOptions(Options):
     merge_distance: NonNegativeInt = 1
     min_ratio: Unit = 0.0
     keep: Literal["longest", "all"] = "longest"
-    skip_punctuation: bool = True
+    skip_punctuation: Flag = True
     long_spans: PositiveInt = LONG_SPAN_MIN
     refine: Any = True  # checked by projner.project.refine_options
 
@@ -41,7 +41,8 @@ class ScoreWeightsOptions(Options):
     boundary: Finite = 0.0
     length: Finite = 0.0
     unaligned_credit: Finite = 0.25
-    linked_only: bool = True
+    linked_only: Flag = True
+    outside: Finite = 0.3
 
 
 class MatchingProjectorOptions(ScoreWeightsOptions):

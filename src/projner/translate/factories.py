@@ -8,7 +8,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import Field
 
-from ..options import NonNegativeInt, Options, PositiveInt, parse_options
+from ..options import Flag, NonNegativeInt, Options, PositiveInt, parse_options
 
 __all__ = ["HFTranslatorOptions", "CT2TranslatorOptions", "FileTranslatorOptions", "FastTranslatorOptions", "hf", "ct2",
            "file", "fast"]
@@ -23,8 +23,8 @@ class HFTranslatorOptions(Options):
     max_length: PositiveInt = 256
     max_input_tokens: Optional[int] = Field(None, ge=8)
     device: str = "cpu"
-    progress: bool = False
-    offline: bool = True
+    progress: Flag = False
+    offline: Flag = True
     threads: Optional[PositiveInt] = None
 
 
@@ -37,7 +37,7 @@ class CT2TranslatorOptions(HFTranslatorOptions):
 
 class FileTranslatorOptions(Options):
     path: str
-    strict: bool = True
+    strict: Flag = True
     format: Literal["auto", "text", "conll", "jsonl"] = "auto"
 
 
@@ -48,8 +48,8 @@ class FastTranslatorOptions(Options):
     tgt_lang: Optional[str] = None
     batch_size: PositiveInt = 64
     threads: PositiveInt = 1
-    postprocess: bool = False
-    progress: bool = False
+    postprocess: Flag = False
+    progress: Flag = False
 
 
 def hf(**options: Any):
