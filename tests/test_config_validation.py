@@ -33,8 +33,8 @@ def located(tmp_path, body: str) -> str:
      "threshold, min_length, names_only, link_punctuation)"),
     ("aligner_options:\n  eflomal:\n    n_samplers: many\n",
      "c.yaml:3: aligner_options.eflomal.n_samplers: Input should be a valid integer"),
-    ("aligner_options:\n  eflomal:\n    n_iterations: [1, 0, 1]\n",
-     "c.yaml:3: aligner_options.eflomal.n_iterations.1: Input should be greater than or equal to 1"),
+    ("aligner_options:\n  eflomal:\n    n_iterations: [1, -1, 1]\n",
+     "c.yaml:3: aligner_options.eflomal.n_iterations.1: Input should be greater than or equal to 0"),
     ("aligner_options:\n  eflomal:\n    n_iterations: 5\n",  # eflomal wants one count per model stage
      "c.yaml:3: aligner_options.eflomal.n_iterations: Input should be a valid tuple"),
     ("aligner: embedding-vote\naligner_options:\n  embedding-vote:\n    members: [eflomal, 'embedding:argmax']\n"

@@ -88,8 +88,8 @@ def test_shard_config_reads_priors_without_the_bitext():
     cfg = ProjectionConfig(bitext=[("a.en", "a.de")], aligner_options={"eflomal": {"null_prior": 0.3}})
     sc = shard_config(cfg, "/x/p.priors", 1_000_000)
     assert sc.bitext == [] and cfg.bitext == [("a.en", "a.de")]
-    assert sc.member_options()["eflomal"] == {"null_prior": 0.3, "priors": "/x/p.priors", "n_iterations": (2, 1, 5),
-                                              "lowercase": True}
+    assert sc.aligner_options["eflomal"] == {"null_prior": 0.3, "priors": "/x/p.priors", "n_iterations": (2, 1, 5)}
+    assert sc.lowercase is True
 
 
 def test_align_sharded_matches_unsharded_for_lexical_links():
@@ -140,7 +140,10 @@ def test_device_and_batch_size_reach_every_encoder():
     cfg = ProjectionConfig(aligner="eflomal+embedding", encoder="/m")
     out = apply_device(cfg, "cpu", 8)
     assert out.aligner_options["embedding"] == {"device": "cpu", "batch_size": 8}
-    assert out.member_options()["embedding"] == {"device": "cpu", "batch_size": 8, "model": "/m"}
+    from projner.align import Shared, build_aligner
+
+    emb = build_aligner(out.aligner, out.aligner_options, Shared(encoder=out.encoder)).members[1]
+    assert (emb.encoder.settings.device, emb.encoder.batch_size, emb.model_name) == ("cpu", 8, "/m")
     vote = apply_device(ProjectionConfig(aligner="embedding-vote"), "cpu", None)
     assert vote.aligner_options["embedding-vote"] == {"options": {"embedding": {"device": "cpu"}}}
     rescue = apply_device(ProjectionConfig(aligner="embedding-rescue"), None, 4)

@@ -36,7 +36,7 @@ class EflomalOptions(Options):
     lowercase: Optional[Flag] = None
     bitext: list[Any] = Field(default_factory=list)
     model: Literal[1, 2, 3] = 3
-    n_iterations: Optional[tuple[PositiveInt, PositiveInt, PositiveInt]] = None  # IBM1, HMM, fertility
+    n_iterations: Optional[tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt]] = None  # IBM1, HMM, fertility
     n_samplers: PositiveInt = 3
     null_prior: Unit = 0.2
     prefix_len: Union[NonNegativeInt, list[NonNegativeInt]] = (0, 4)  # type: ignore[assignment]
