@@ -177,10 +177,9 @@ def project_sharded(
 
     ``stats`` receives ``pairs``, ``shards``, ``source_entities``, ``projected``,
     ``priors`` (bool) and ``seconds`` per stage (``setup``, ``read``, ``priors``,
-    ``align``, ``project``, ``write`` = the consumer's time per sentence); its ``stage`` is the stage running now (``write`` while the
-    consumer holds a yielded sentence), for monitors. ``on_alignment`` sees every
-    alignment (e.g. to save them), ``on_shard`` each shard's index, sources and targets
-    before it is aligned (e.g. for input checks).
+    ``align``, ``project``, ``write`` = the consumer's time per sentence); its ``stage`` is the stage running now
+    (``write`` while the consumer holds a yielded sentence), for monitors. ``on_alignment`` sees every alignment
+    (e.g. to save them), ``on_shard`` each shard's index, sources and targets before it is aligned (input checks).
     """
     from .pipelines import make_aligner, make_projector, prepare_source
 
