@@ -117,8 +117,9 @@ def test_hf_tagger_fine_tunes(tiny_classifier, tmp_path):
     from projner.ner.hf import HFTagger
 
     train = toy_corpus(40)
+    # a random tiny model needs its embeddings trained (real encoders: frozen by default)
     tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=4, learning_rate=3e-3, batch_size=8,
-                          max_length=32)
+                          max_length=32, freeze_embeddings=False)
     pred = tagger.predict([s.tokens for s in train[:20]])
     correct = sum(len(set(p) & set(s.spans)) for p, s in zip(pred, train[:20]))
     assert correct > 0
@@ -205,3 +206,22 @@ def test_registry_and_load_tagger_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="not a tagger model"):
         load_tagger(tmp_path / "empty")
+
+
+def test_hf_training_batches_bucket_lengths_and_freeze_embeddings(tiny_classifier):
+    import random
+
+    from transformers import AutoModelForTokenClassification
+
+    from projner.ner.hf_train import batches, collate, freeze_word_embeddings
+
+    lengths = [5, 1, 9, 2, 8, 3, 7, 4, 6, 10]
+    out = batches(lengths, 2, True, random.Random(0))
+    assert sorted(i for b in out for i in b) == list(range(10))
+    assert all(abs(lengths[a] - lengths[b]) == 1 for a, b in out)  # similar lengths share a batch
+    ids, mask, labels = collate([([5, 6, 7], [-100, 1, -100]), ([8], [2])], pad_id=1)
+    assert ids.tolist() == [[5, 6, 7], [8, 1, 1]] and mask.tolist() == [[1, 1, 1], [1, 0, 0]]
+    assert labels.tolist() == [[-100, 1, -100], [2, -100, -100]]
+    model = AutoModelForTokenClassification.from_pretrained(tiny_classifier)
+    n = freeze_word_embeddings(model)
+    assert n == model.get_input_embeddings().weight.numel() and not model.get_input_embeddings().weight.requires_grad

@@ -1,5 +1,7 @@
 """Lexical links for what statistics miss on names: identical and near-identical
-tokens (case-folded, accent-folded, edit similarity) and numbers."""
+tokens (case-folded, accent-folded, edit similarity) and numbers, compared through
+their cores (:mod:`projner.text.affixes`: ``kwaZulu`` ~ ``Zulu``, ``I-EU`` ~ ``EU``,
+``ngo-1996`` ~ ``1996``, ``Londonban`` ~ ``London``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..text.affixes import cores, score_cores
 from ..text.similarity import edit_similarity, fold, prefix_similarity, token_similarity
 from ..text.similarity import is_number as _is_number
 from ..text.similarity import is_word as _is_word
@@ -50,24 +53,22 @@ class LexicalAligner:
         if not n or not m:
             return Alignment()
         sim = np.zeros((n, m), dtype=np.float32)
-        fsrc = [fold(s) for s in src]
-        ftgt = [fold(t) for t in tgt]
+        ctgt = [cores(t) for t in tgt]
+        first_t = [{f[:1] for f, _ in c} for c in ctgt]
         for i, s in enumerate(src):
             if not self._candidate(s):
                 continue
-            fs = fsrc[i]
-            for j, t in enumerate(tgt):
-                ft = ftgt[j]
-                if fs == ft:
-                    if _is_word(s) or self.link_punctuation:
+            cs = cores(s)
+            if not _is_word(s):  # punctuation (link_punctuation): identical tokens only
+                for j, t in enumerate(tgt):
+                    if cs[0][0] == ctgt[j][0][0]:
                         sim[i, j] = 1.0
+                continue
+            first = {f[:1] for f, _ in cs}
+            for j, ct in enumerate(ctgt):
+                if first.isdisjoint(first_t[j]):
                     continue
-                if _is_number(s) or len(fs) < self.min_length or len(ft) < self.min_length or fs[0] != ft[0]:
-                    continue
-                if not t[:1].isupper() and self.names_only and tgt[j][:1].isalpha():
-                    # a name is rarely translated into a lowercase word
-                    continue
-                sc = max(prefix_similarity(fs, ft), edit_similarity(fs, ft))
+                sc = score_cores(cs, ct, self.min_length, self.names_only)
                 if sc >= self.threshold:
                     sim[i, j] = sc
         if not sim.any():

@@ -13,9 +13,7 @@ plain torch loop; a GPU is used when asked for).
 from __future__ import annotations
 
 import json
-import math
 import os
-import random
 from pathlib import Path
 from typing import Sequence
 
@@ -36,7 +34,8 @@ class HFTagger:
     """Parameters: ``model`` (directory or cached hub name of a token-classification
     model), ``batch_size``, ``max_length`` (sub-words per window, at most the
     model's limit), ``device`` (``cpu``, ``cuda``, ``auto``), ``label_map``
-    (e.g. ``{"PERSON": "PER"}``; map to ``""`` to drop), ``offline``."""
+    (e.g. ``{"PERSON": "PER"}``; map to ``""`` to drop), ``offline``, ``bf16``
+    (``auto``: bfloat16 autocast on CPUs with native bf16; ``on``, ``off``)."""
 
     name = "hf"
 
@@ -48,6 +47,7 @@ class HFTagger:
         device: str = "cpu",
         label_map: dict[str, str] | None = None,
         offline: bool = True,
+        bf16: str = "auto",
     ) -> None:
         from ..hub import check_model_location
         from ..hub import pick_device
@@ -68,6 +68,9 @@ class HFTagger:
         if not getattr(self.tokenizer, "is_fast", False):
             raise ModelError(f"NER model {self.model_name!r} needs a fast tokenizer (tokenizer.json) for word alignment")
         self.model.to(self.device).eval()
+        from .hf_train import use_bf16
+
+        self.bf16 = self.device == "cpu" and use_bf16(bf16)
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         # RoBERTa-style models reserve padding_idx + 1 positions
@@ -114,7 +117,7 @@ class HFTagger:
                 truncation=True,
                 max_length=self.max_length,
             )
-            with torch.inference_mode():
+            with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
                 logits = self.model(**{k2: v.to(self.device) for k2, v in enc.items()}).logits
             best = logits.argmax(-1).cpu().tolist()
             for row, (si, offset, words) in enumerate(batch):
@@ -148,19 +151,32 @@ class HFTagger:
         epochs: int = 3,
         learning_rate: float = 5e-5,
         batch_size: int = 16,
-        max_length: int = 256,
+        max_length: int = 128,
         device: str = "cpu",
         seed: int = 13,
         offline: bool = True,
+        freeze_embeddings: bool = True,
+        bf16: str = "auto",
+        bucket: bool = True,
+        threads: int | None = None,
+        warmup: float = 0.1,
+        log=None,
     ) -> "HFTagger":
         """Fine-tune ``base_model`` (an encoder directory) on ``train`` and save the
-        tagger to ``output`` (atomically). Returns the loaded tagger."""
+        tagger to ``output`` (atomically). Returns the loaded tagger. The speed options
+        (frozen word embeddings, bf16 autocast, length buckets, threads) are described
+        in :mod:`projner.ner.hf_train`; the statistics of the run are saved in
+        ``projner.json`` (``training``)."""
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         from ..hub import check_model_location
         from ..hub import pick_device
+        from .hf_train import TrainOptions, encode, train_loop
 
+        opt = TrainOptions(epochs=epochs, learning_rate=learning_rate, batch_size=batch_size, max_length=max_length,
+                           warmup=warmup, freeze_embeddings=freeze_embeddings, bf16=bf16, bucket=bucket,
+                           threads=threads, seed=seed)
         base = check_model_location(base_model, "base encoder")
         sents = [s for s in train if len(s)]
         if not sents:
@@ -170,7 +186,6 @@ class HFTagger:
         label2id = {t: i for i, t in enumerate(tagset)}
         dev_ = torch.device(pick_device(device))
         torch.manual_seed(seed)
-        random.seed(seed)
         try:
             tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
             model = AutoModelForTokenClassification.from_pretrained(
@@ -179,38 +194,18 @@ class HFTagger:
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise _load_error(base, exc, offline) from None
-        model.to(dev_).train()
-        opt = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-        order = list(range(len(sents)))
-        steps = epochs * math.ceil(len(order) / batch_size)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, 1 - s / max(steps, 1)))
-        for _ in range(epochs):
-            random.shuffle(order)
-            for k in range(0, len(order), batch_size):
-                batch = [sents[i] for i in order[k : k + batch_size]]
-                enc = tok([list(s.tokens) for s in batch], is_split_into_words=True, return_tensors="pt",
-                          padding=True, truncation=True, max_length=max_length)
-                lab = torch.full(enc["input_ids"].shape, -100, dtype=torch.long)
-                for r, s in enumerate(batch):
-                    tags = s.tags()
-                    prev = None
-                    for pos, wid in enumerate(enc.word_ids(r)):
-                        if wid is not None and wid != prev:
-                            lab[r, pos] = label2id.get(tags[wid], 0)
-                        prev = wid
-                out = model(**{k2: v.to(dev_) for k2, v in enc.items()}, labels=lab.to(dev_))
-                out.loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-                sched.step()
-                opt.zero_grad()
-        model.eval()
+        model.to(dev_)
+        data = encode(tok, sents, label2id, min(max_length, 510))
+        stats = train_loop(model, data, opt, tok.pad_token_id or 0, dev_, log)
         dest = Path(output)
         with atomic_folder(dest) as tmp:
             model.save_pretrained(tmp)
             tok.save_pretrained(tmp)
-            (tmp / "projner.json").write_text(json.dumps({"tagger": "hf", "labels": labels}), encoding="utf-8")
-        return cls(str(dest), batch_size=batch_size, max_length=max_length, device=device)
+            meta = {"tagger": "hf", "labels": labels, "base": str(base_model), "training": stats}
+            (tmp / "projner.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        tagger = cls(str(dest), batch_size=max(batch_size, 32), max_length=256, device=device)
+        tagger.training = stats
+        return tagger
 
 
 def _normalise_tag(tag: str) -> str:

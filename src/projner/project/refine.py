@@ -31,6 +31,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from ..text.affixes import cores
 from ..types import Alignment, Sentence, Span
 from .longspan import LONG_SPAN_MIN, is_long
 
@@ -69,8 +70,9 @@ class RefineOptions:
 
 
 def is_lower(tok: str) -> bool:
-    """A word that starts with a lowercase letter (never true in caseless scripts)."""
-    return bool(tok) and tok[0].islower()
+    """A word that starts with a lowercase letter (never true in caseless scripts) and is
+    not a name behind a short lowercase prefix (``eGoli``, ``kwaZulu``, ``wase-Iraq``)."""
+    return bool(tok) and tok[0].islower() and len(cores(tok)) == 1
 
 
 def function_words(sentences: Iterable[Sequence[str]], share: float, min_sentences: int) -> frozenset[str]:

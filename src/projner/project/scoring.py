@@ -33,7 +33,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from ..text.similarity import fold
+from ..text.affixes import cores
 from ..types import Pair, Span
 from .candidates import Candidate
 
@@ -76,16 +76,19 @@ def _prefix_sim(a: str, b: str) -> float:
 
 def lexical_matrix(src_tokens: Sequence[str], tgt_tokens: Sequence[str], rows: np.ndarray) -> np.ndarray:
     """Fuzzy similarity between the source tokens ``rows`` and every target token."""
-    fs = [fold(src_tokens[i]) for i in rows]
-    ft = [fold(t) for t in tgt_tokens]
+    ct = [cores(t) for t in tgt_tokens]
     words_t = [any(c.isalnum() for c in t) for t in tgt_tokens]
     sim = np.zeros((len(rows), len(tgt_tokens)), dtype=np.float32)
-    for a, s in enumerate(fs):
-        if not any(c.isalnum() for c in s):
+    for a, i in enumerate(rows):
+        cs = cores(src_tokens[i])
+        if not any(c.isalnum() for c in cs[0][0]):
             continue
-        for j, t in enumerate(ft):
-            if words_t[j] and s[:1] == t[:1]:
-                sim[a, j] = _prefix_sim(s, t)
+        for j, c in enumerate(ct):
+            if words_t[j]:
+                # through the cores: kwaZulu ~ Zulu, I-EU ~ EU (an affix match scores 0.98 of a bare one)
+                sim[a, j] = max((_prefix_sim(s, t) * (0.98 if k or m else 1.0)
+                                 for k, (s, _) in enumerate(cs) for m, (t, _) in enumerate(c) if s[:1] == t[:1]),
+                                default=0.0)
     return sim
 
 
