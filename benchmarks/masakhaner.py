@@ -40,7 +40,8 @@ import numpy as np
 
 from projner.config import load_config
 from projner.evaluate import evaluate
-from projner.pipelines import make_projector, fit_projector, prepare_source
+from projner.pipelines import fit_projector, make_projector, prepare_source
+from projner.project.quality import SentenceFilter, filter_corpus
 from projner.types import Alignment, Sentence, iob_to_spans
 
 LABELS = ("PER", "ORG", "LOC")
@@ -218,6 +219,15 @@ def bootstrap_diff(a: np.ndarray, b: np.ndarray, n: int = 1000, seed: int = 0) -
     return float(f1_of(a.sum(0)) - f1_of(b.sum(0))), float(lo), float(hi)
 
 
+def parse_filter(spec: str) -> SentenceFilter:
+    """``drop_incomplete``, ``min_span_score=0.5`` or both joined by ``,``."""
+    kw: dict = {}
+    for part in spec.split(","):
+        key, _, val = part.partition("=")
+        kw[key.strip()] = float(val) if val else True
+    return SentenceFilter(**kw)
+
+
 def configurations(args) -> list[tuple[str, object]]:
     base = {"ignore_labels": ["MISC"], "seed": args.seed}
     extra = json.loads(args.projection) if args.projection else None
@@ -247,6 +257,14 @@ def run_language(lang: str, args) -> dict:
               f"F1 {agree.f1 * 100:.1f}", flush=True)
         train_sets.append((name, projected, {"seconds": round(seconds, 1), "agreement": round(agree.f1 * 100, 2),
                                              "projected": n_proj, "source_entities": n_src}))
+        _, incomplete = filter_corpus(sources, projected, SentenceFilter(drop_incomplete=True))
+        scores = np.array([sp.score for t in projected for sp in t.spans if sp.score is not None])
+        print(f"    {incomplete} sentences with an entity not projected; span score quartiles "
+              f"{np.round(np.percentile(scores, [25, 50, 75]), 3).tolist() if len(scores) else []}", flush=True)
+        for spec in args.filter or []:
+            kept, dropped = filter_corpus(sources, projected, parse_filter(spec))
+            print(f"    filter {spec}: {len(kept)} sentences kept, {dropped} dropped", flush=True)
+            train_sets.append((f"{name} [{spec}]", kept, {"sentences": len(kept)}))
     if args.projection_only:
         return {"lang": lang, "rows": [{"name": n, **info} for n, _, info in train_sets]}
     train_sets.append(("T-Projection", tproj, {}))
@@ -302,6 +320,8 @@ def parse_args(argv):
     ap.add_argument("--no-recommended", dest="recommended", action="store_false",
                     help="skip the recommended (neural-vote) projection")
     ap.add_argument("--config", action="append", help="another projection configuration to compare (repeatable)")
+    ap.add_argument("--filter", action="append", help="also train on projections filtered by SPEC "
+                    "(drop_incomplete, min_span_score=X, or both joined by a comma; repeatable)")
     ap.add_argument("--projection", default=None, help="JSON projection options added to every configuration")
     ap.add_argument("--en-model", default=None, help="English tagger for model transfer (transformer)")
     ap.add_argument("--seed", type=int, default=1, help="eflomal seed")

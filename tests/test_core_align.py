@@ -105,3 +105,38 @@ def test_reversed_bitext_is_detected_and_swapped(caplog):
         al.align([["the", "cat"]], [["die", "katze"]])
     assert "looks reversed" in caplog.text
     assert al._bitext_cache[0][0] == "the house is small"
+
+
+def test_cores_see_through_marked_affixes():
+    from projner.align.lexical import cores
+
+    def forms(tok):
+        return [f for f, _ in cores(tok)]
+
+    assert forms("eGoli") == ["egoli", "goli"]
+    assert forms("kwaZulu") == ["kwazulu", "zulu"]
+    assert forms("waseJalimane") == ["wasejalimane", "jalimane"]
+    assert forms("UPetru") == ["upetru", "petru"]
+    assert forms("I-EU") == ["i-eu", "eu"]
+    assert forms("wase-Iraq") == ["wase-iraq", "iraq"]
+    assert forms("IBRUSSELS") == ["ibrussels", "brussels", "russels"]
+    assert forms("ngo-1996") == ["ngo-1996", "1996"]
+    assert forms("1990s") == ["1990s", "1990"]
+    assert forms("Ankara'da") == ["ankara'da", "ankara"]
+    assert forms("Jámánì") == ["jamani"]  # tone marks and accents folded away
+    # no marked affix: the token alone
+    for tok in ("Jean-Luc", "Weston-super-Mare", "McDonald", "NATO", "ikhomishini", "Al-Anwar"):
+        assert forms(tok) == [cores(tok)[0][0]]
+    assert cores("kwaZulu") == (("kwazulu", False), ("zulu", True))  # the core is written like a name
+
+
+def test_lexical_aligner_links_prefixed_names_and_numbers():
+    src = "The EU envoy met Werner in Johannesburg and Iraq in 1996 .".split()
+    tgt = "Ummeleli we-EU uhlangane nouWerner eGoli nase-Iraq ngo-1996 .".split()
+    a = LexicalAligner().align([src], [tgt])[0]
+    # EU ~ we-EU, Werner ~ nouWerner, Iraq ~ nase-Iraq, 1996 ~ ngo-1996 (a translated name, eGoli, is not)
+    assert a.pairs() == [(1, 1), (4, 3), (8, 5), (10, 6)]
+    assert a.scores.tolist() == pytest.approx([0.98] * 4)  # through an affix: 0.98 of a bare match
+    # the bare form wins over a prefixed one
+    b = LexicalAligner().align([["Iraq"]], [["nase-Iraq", "Iraq"]])[0]
+    assert b.pairs() == [(0, 1)]

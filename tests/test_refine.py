@@ -137,3 +137,18 @@ def test_bad_refine_config_is_one_located_error(tmp_path, body, line, message):
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
     assert str(err.value.located()) == f"{cfg}:{line}: {message}"
+
+
+def test_prefixed_names_are_not_lowercase_words():
+    from projner.project.refine import is_lower
+
+    assert not is_lower("eGoli") and not is_lower("wase-Iraq") and not is_lower("Berlin")
+    assert is_lower("ikhomishini") and is_lower("europäischen")
+
+
+def test_affix_similarity_case_endings():
+    from projner.align.lexical import affix_similarity
+
+    assert affix_similarity("london", "londonban") == 0.9
+    assert affix_similarity("euro", "european") < 0.75  # a 4-letter stem is too short to carry an ending
+    assert affix_similarity("mueller", "muller") == pytest.approx(1 - 1 / 7)
