@@ -108,7 +108,7 @@ def test_reversed_bitext_is_detected_and_swapped(caplog):
 
 
 def test_cores_see_through_marked_affixes():
-    from projner.align.lexical import cores
+    from projner.text.affixes import cores
 
     def forms(tok):
         return [f for f, _ in cores(tok)]

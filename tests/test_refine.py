@@ -147,7 +147,7 @@ def test_prefixed_names_are_not_lowercase_words():
 
 
 def test_affix_similarity_case_endings():
-    from projner.align.lexical import affix_similarity
+    from projner.text.affixes import affix_similarity
 
     assert affix_similarity("london", "londonban") == 0.9
     assert affix_similarity("euro", "european") < 0.75  # a 4-letter stem is too short to carry an ending
