@@ -17,6 +17,19 @@ DEFAULT_ALIGNER = "eflomal+lexical"
 DEFAULT_METHOD = "ilp"
 
 
+class FilterConfig(BaseModel):
+    """Sentences left out of projected training data (see :mod:`projner.project.quality`).
+
+    drop_incomplete: drop a sentence unless every source entity was projected.
+    min_span_score: drop a sentence holding a projected span scoring below this.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    drop_incomplete: bool = False
+    min_span_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class ProjectionConfig(BaseModel):
     """What ``projner project`` and ``benchmark-projection`` run.
 
@@ -32,6 +45,8 @@ class ProjectionConfig(BaseModel):
     seed: seed eflomal for byte-identical alignments across runs (slower: one thread).
     label_map / ignore_labels: applied to the source labels before projection and
         to both sides in evaluation.
+    filter: sentences left out of the projected corpus that ``project`` writes and
+        ``translate-train`` trains on (:class:`FilterConfig`; default: none).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -46,6 +61,12 @@ class ProjectionConfig(BaseModel):
     seed: StrictInt | None = Field(default=None, ge=0)
     label_map: dict[str, str] = Field(default_factory=dict)
     ignore_labels: list[str] = Field(default_factory=list)
+    filter: FilterConfig = Field(default_factory=FilterConfig)
+
+    def sentence_filter(self):
+        from .project.quality import SentenceFilter
+
+        return SentenceFilter(self.filter.drop_incomplete, self.filter.min_span_score)
 
     @field_validator("aligner")
     @classmethod
@@ -257,8 +278,8 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
             continue
         if k == "bitext":
             data["bitext"] = list(data.get("bitext", [])) + [list(b) for b in v]
-        elif k == "projection":
-            data["projection"] = {**data.get("projection", {}), **v}
+        elif k in ("projection", "filter"):
+            data[k] = {**data.get(k, {}), **v}
         else:
             data[k] = v
     apply_overrides(data, dotted or {})

@@ -90,7 +90,8 @@ def project_stream(
     The three inputs are read in lockstep; a length mismatch or an out-of-range
     link raises :class:`InputError` (with ``paths`` = source, target, alignment
     files for the message) when it is met, so write the output atomically.
-    ``stats`` (if given) receives ``pairs``, ``source_entities`` and ``projected``.
+    ``stats`` (if given) receives ``pairs``, ``source_entities``, ``projected`` and
+    ``dropped`` (sentences left out by ``config.filter``).
     """
     from itertools import zip_longest
 
@@ -100,7 +101,8 @@ def project_stream(
         fit_projector(projector, (prepare_source(s, config) for s in fit_src), fit_tgt)
     src_path, tgt_path, al_path = paths
     st = stats if stats is not None else {}
-    st.update(pairs=0, source_entities=0, projected=0)
+    st.update(pairs=0, source_entities=0, projected=0, dropped=0)
+    flt = config.sentence_filter()
     missing = object()
     for k, (src, tgt, al) in enumerate(zip_longest(sources, targets, alignments, fillvalue=missing)):
         if src is missing or tgt is missing or al is missing:
@@ -118,11 +120,15 @@ def project_stream(
         st["projected"] += len(out.spans)
         if progress is not None:
             progress(1)
+        if flt.active and not flt.keep(src, out):
+            st["dropped"] += 1
+            continue
         yield out
     if not st["pairs"]:
         raise InputError("no sentences in this file", src_path)
 
 
+<<<<<<< HEAD
 def _not_parallel(k: int, have: dict, files: dict) -> None:
     """Raise the error of streams that ended at different lengths (after ``k`` pairs)."""
     short = [name for name, ok in have.items() if not ok]
@@ -138,6 +144,18 @@ def _not_parallel(k: int, have: dict, files: dict) -> None:
         "the files must be line-parallel",
         files[short[0]],
     )
+=======
+def filter_projected(sources: Sequence[Sentence], projected: Sequence[Sentence],
+                     config: ProjectionConfig) -> tuple[list[Sentence], int]:
+    """The projected sentences that ``config.filter`` keeps, and how many it dropped
+    (``sources`` as given: the label map and ignored labels are applied here)."""
+    from .project.quality import filter_corpus
+
+    flt = config.sentence_filter()
+    if not flt.active:
+        return list(projected), 0
+    return filter_corpus([prepare_source(s, config) for s in sources], projected, flt)
+>>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
 
 
 def project_corpus(

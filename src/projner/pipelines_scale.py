@@ -187,7 +187,7 @@ def project_sharded(
     progress = progress or NoProgress()
     st = stats if stats is not None else {}
     secs = {"setup": 0.0, "read": 0.0, "priors": 0.0, "align": 0.0, "project": 0.0, "write": 0.0}
-    st.update(pairs=0, shards=0, source_entities=0, projected=0, priors=False, seconds=secs, stage="read")
+    st.update(pairs=0, shards=0, source_entities=0, projected=0, dropped=0, priors=False, seconds=secs, stage="read")
     t0 = time.perf_counter()
     projector = make_projector(config)
     secs["setup"] += time.perf_counter() - t0
@@ -246,6 +246,9 @@ def _align_project_shard(shard, cfg, aligner, projector, progress, st, on_alignm
         if on_alignment is not None:
             on_alignment(al)
         progress.advance("project", 1)
+        if not cfg.sentence_filter().keep(src, out):  # filter.*: left out of the output
+            st["dropped"] += 1
+            continue
         st["stage"] = "write"
         t2 = time.perf_counter()
         yield out  # the consumer writes it

@@ -135,7 +135,7 @@ def config_files(cfg) -> dict:
 
 
 def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None, encoder=None, label_map=None,
-                         ignore=None, seed=None) -> dict:
+                         ignore=None, seed=None, drop_incomplete=None, min_span_score=None) -> dict:
     """The projection configuration keys set by flags (None = not given)."""
     from ..evaluate import parse_label_map
 
@@ -145,6 +145,9 @@ def projection_overrides(aligner=None, method=None, bitext=None, lowercase=None,
         ov["label_map"] = parse_label_map(label_map)
     if ignore:
         ov["ignore_labels"] = list(ignore)
+    flt = {k: v for k, v in (("drop_incomplete", drop_incomplete), ("min_span_score", min_span_score)) if v is not None}
+    if flt:
+        ov["filter"] = flt
     return ov
 
 

@@ -107,3 +107,9 @@ Backtranslation = Annotated[Optional[str], typer.Option(
 BackModel = Annotated[Optional[str], typer.Option(
     "--back-model", help="The back-translation model (tagger's language → input's; same backend). Default: "
     "the translation model with --src-lang/--tgt-lang swapped.")]
+DropIncomplete = Annotated[Optional[bool], typer.Option(
+    "--drop-incomplete/--keep-incomplete", help="Leave out sentences whose source entities were not all projected "
+    "(training data; the output is then not line-parallel). Config: filter.drop_incomplete.")]
+MinSpanScore = Annotated[Optional[float], typer.Option(
+    "--min-span-score", min=0.0, max=1.0, help="Leave out sentences holding a projected span scoring below this "
+    "(0-1). Config: filter.min_span_score.")]

@@ -12,7 +12,8 @@ from . import scale
 from .common import (check_output, check_sentences_output, config_files, guard, load_projection_config, print_report,
                      projection_overrides, read_alignments, read_all, spooled, status, write_json)
 from .options import (SOURCE_FORMATS, TARGET_FORMATS, Aligner, AlignmentFile, Bitext, Config, Encoder, Ignore, LabelMap,
-                      Lowercase, Method, RepairTags, Scheme, Seed, SourceFormat, TargetFormat)
+                      Lowercase, Method, RepairTags, Scheme, Seed, SourceFormat, TargetFormat, DropIncomplete,
+                      MinSpanScore)
 from .scale import Address, AlignBatchSize, AlignDevice, Engine, PriorsSample, ShardSize, Workdir
 
 
@@ -47,10 +48,13 @@ def project(
     priors_sample: PriorsSample = scale.SAMPLE_SIZE,
     device: AlignDevice = "cpu",
     batch_size: AlignBatchSize = None,
+    drop_incomplete: DropIncomplete = None,
+    min_span_score: MinSpanScore = None,
 ) -> None:
     """Project entity labels from SOURCE onto TARGET and write the labelled target."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
-                                                                       label_map, ignore, seed), ctx)
+                                                                       label_map, ignore, seed, drop_incomplete,
+                                                                       min_span_score), ctx)
     cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, bool(save_alignment))
     guard({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--config": config, **config_files(cfg)},
           {"-o": output, "--save-alignment": save_alignment})
@@ -90,7 +94,8 @@ def _project_streaming(cfg, source: Path, target: Path, alignment: Path, output:
     write_sentences(output, stream, output_format)
     typer.echo(
         f"projected {stats['projected']} of {stats['source_entities']} entities onto {stats['pairs']} "
-        f"sentences ({cfg.method}, precomputed alignments) in {time.perf_counter() - t0:.1f}s → {output}",
+        f"sentences ({cfg.method}, precomputed alignments) in {time.perf_counter() - t0:.1f}s → {output}"
+        + (f" ({stats['dropped']} sentences left out by the filter)" if stats.get("dropped") else ""),
         err=True,
     )
 

@@ -106,7 +106,8 @@ def project_local(files: Files, output: Path, cfg, *, output_format: str, save_a
     typer.echo(
         f"projected {stats['projected']} of {stats['source_entities']} entities onto {stats['pairs']} sentences "
         f"({cfg.aligner}, {cfg.method}; {stats['shards']} shard(s){', eflomal priors' if stats['priors'] else ''}) "
-        f"in {time.perf_counter() - t0:.1f}s [{secs}] → {output}", err=True)
+        f"in {time.perf_counter() - t0:.1f}s [{secs}] → {output}"
+        + (f" ({stats['dropped']} sentences left out by the filter)" if stats.get("dropped") else ""), err=True)
 
 
 def align_local(files: Files, output: Path, cfg, *, shard_size: int, sample_size: int) -> None:

@@ -138,8 +138,13 @@ def _translate_train(cfg: TranslateTrainConfig, root: Path, sources, dev, gold, 
                                                          cfg.projection.ignore_labels)) for s in sources)
     summary["projected_entities"] = sum(len(s.spans) for s in projected)
     if cfg.train is not None:
-        log(f"training a {cfg.train.kind} tagger on {len(projected)} projected sentences")
-        model_dir = train_step(run, cfg.train, projected, dev,
+        train_on = projected
+        if "training_data" in summary:
+            train_on = list(read_sentences(summary["training_data"], ext, labels=True))
+            summary["filtered_out"] = len(projected) - len(train_on)
+        log(f"training a {cfg.train.kind} tagger on {len(train_on)} projected sentences"
+            + (f" ({summary['filtered_out']} left out by the filter)" if "training_data" in summary else ""))
+        model_dir = train_step(run, cfg.train, train_on, dev,
                                [done, "config:train"] + (["input:dev"] if dev else []), summary)
         summary["model"] = str(model_dir)
         if gold is not None:
@@ -171,9 +176,16 @@ def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, token
         raise InputError(f"{len(targets)} translated sentences for {len(sources)} sources",
                          run.path("target.txt"))
     log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
+<<<<<<< HEAD
     out = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
                        ["step:translate", "input:source", "config:projection"], summary, comps)
+=======
+    out, train_file = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
+                                   ["step:translate", "input:source", "config:projection"], summary)
+>>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
     summary["projected"] = str(out)
+    if train_file != out:  # filter.*: the tagger trains on the kept sentences
+        summary["training_data"] = str(train_file)
     return list(read_sentences(out, ext, labels=True)), "step:project"
 
 
@@ -221,8 +233,13 @@ def _translate_test(cfg: TranslateTestConfig, root: Path, targets, gold, fmt: st
                    + (["input:tagger"] if "tagger" in inputs else []))
     tagged = list(read_sentences(out, ext, labels=True))
     log(f"projecting back ({cfg.projection.aligner}, {cfg.projection.method})")
+<<<<<<< HEAD
     out = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
                        ["step:tag", "input:input", "config:projection"], components=comps)
+=======
+    out, _ = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
+                          ["step:tag", "input:input", "config:projection"], training=False)
+>>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
     summary["predictions"] = str(out)
     done = "step:project"
     if cfg.backtranslation:

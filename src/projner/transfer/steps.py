@@ -61,22 +61,38 @@ def translate_step(run, sentences: Sequence[Sentence], translator: Any, tokenize
 
 
 def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
+<<<<<<< HEAD
                  output: str, depends: list[str], summary: dict | None = None, components: Any = None) -> Path:
     """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``."""
+=======
+                 output: str, depends: list[str], summary: dict | None = None,
+                 training: bool = True) -> tuple[Path, Path]:
+    """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``; with an
+    active ``config.filter`` and ``training`` also ``train.EXT`` (the kept sentences; predictions are
+    never filtered). Returns (projected, training data)."""
+>>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
     from ..io import format_talp, write_sentences
-    from ..pipelines import project_corpus
+    from ..pipelines import filter_projected, project_corpus
 
     ext = output.rsplit(".", 1)[-1]
+
+    filtered = training and config.sentence_filter().active
+    train_file = f"train.{ext}"
 
     def do(tmp):
         t0 = time.perf_counter()
         projected, aligns = project_corpus(list(sources), list(targets), config, components=components)
         write_sentences(tmp[output], projected, ext)
         write_lines(tmp["alignments.talp"], [format_talp(a).rstrip("\n") for a in aligns])
+        if filtered:  # the training data: the sentences the filter keeps (scores are gone once written as CoNLL)
+            kept, dropped = filter_projected(list(sources), projected, config)
+            write_sentences(tmp[train_file], kept, ext)
         if summary is not None:
             summary["project_seconds"] = round(time.perf_counter() - t0, 2)
 
-    return run.step("project", [output, "alignments.talp"], do, depends=depends)[output]
+    outputs = [output, "alignments.talp"] + ([train_file] if filtered else [])
+    paths = run.step("project", outputs, do, depends=depends)
+    return (paths[output], paths[train_file]) if filtered else (paths[output], paths[output])
 
 
 def tag_step(run, tagger: Any, sentences: Sequence[Sentence], output: str, depends: list[str]) -> Path:
