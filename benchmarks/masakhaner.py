@@ -67,7 +67,7 @@ def read_tagged(path: Path, keep=LABELS) -> list[Sentence]:
     return out
 
 
-def read_lang(data: Path, lang: str, split: str, limit: int | None):
+def read_lang(data: Path, lang: str, split: str, limit: int | None, attach: bool = False):
     base = data / "masakhaner_translate_train" / lang
     english = read_tagged(base / "en.conll.gz", keep=LABELS + ("MISC",))
     with gzip.open(base / "tgt.txt.gz", "rt", encoding="utf-8") as fh:
@@ -78,6 +78,11 @@ def read_lang(data: Path, lang: str, split: str, limit: int | None):
     for i, (t, p) in enumerate(zip(targets, tproj)):
         if t.tokens != p.tokens:  # T-Projection's tokens are the reference
             targets[i] = Sentence(p.tokens)
+    if attach:  # tone marks glued back onto their letters, on the translations and T-Projection's labels alike
+        from projner.text.marks import attach_marks_sentence
+
+        targets = [attach_marks_sentence(t) for t in targets]
+        tproj = [attach_marks_sentence(t) for t in tproj]
     gold = read_tagged(data / "masakhaner2" / lang / f"{split}.txt.gz")
     if limit:
         english, targets, tproj = english[:limit], targets[:limit], tproj[:limit]
@@ -242,7 +247,7 @@ def configurations(args) -> list[tuple[str, object]]:
 
 
 def run_language(lang: str, args) -> dict:
-    english, targets, tproj, gold = read_lang(args.data, lang, args.split, args.limit)
+    english, targets, tproj, gold = read_lang(args.data, lang, args.split, args.limit, args.attach_marks)
     print(f"== {lang}: {len(english)} train pairs, {len(gold)} {args.split} sentences", flush=True)
     cache = None if args.cache is None else args.cache / lang
     if cache is not None:
@@ -322,6 +327,8 @@ def parse_args(argv):
     ap.add_argument("--config", action="append", help="another projection configuration to compare (repeatable)")
     ap.add_argument("--filter", action="append", help="also train on projections filtered by SPEC "
                     "(drop_incomplete, min_span_score=X, or both joined by a comma; repeatable)")
+    ap.add_argument("--attach-marks", action="store_true", help="glue combining-mark tokens (Yoruba tone marks) "
+                    "onto the previous token in the translations and T-Projection's labels (projner.text.marks)")
     ap.add_argument("--projection", default=None, help="JSON projection options added to every configuration")
     ap.add_argument("--en-model", default=None, help="English tagger for model transfer (transformer)")
     ap.add_argument("--seed", type=int, default=1, help="eflomal seed")
