@@ -87,6 +87,8 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=1)
     ap.add_argument("--only", nargs="*", help="probe only the settings whose name contains one of these")
+    ap.add_argument("--limit", type=int, default=None, help="--full: first N training sentences only")
+    ap.add_argument("--eval-limit", type=int, default=None, help="--full: score on the first N test sentences")
     ap.add_argument("--full", action="store_true")
     ap.add_argument("--save", default=None)
     args = ap.parse_args(argv)
@@ -94,10 +96,12 @@ def main(argv=None) -> int:
     if args.data is None:
         data = data / "easy_label_projection_ner"
     train = conll(data, "train")
+    if args.limit:
+        train = train[: args.limit]
     if args.full:
         if not args.save:
             ap.error("--full needs --save DIR")
-        full(args, train, conll(data, "test"))
+        full(args, train, conll(data, "test")[: args.eval_limit])
     else:
         probe(args, train)
     return 0

@@ -129,7 +129,7 @@ def train_loop(model, data, opt: TrainOptions, pad_id: int, device, log: Callabl
     bf16 = use_bf16(opt.bf16) and device.type == "cpu"
     lengths = [len(ids) for ids, _ in data]
     model.train()
-    t0, step = time.perf_counter(), 0
+    t0, c0, step = time.perf_counter(), time.process_time(), 0
     for epoch in range(opt.epochs):
         for idx in batches(lengths, opt.batch_size, opt.bucket, rng):
             ids, mask, labels = collate([data[i] for i in idx], pad_id)
@@ -146,6 +146,7 @@ def train_loop(model, data, opt: TrainOptions, pad_id: int, device, log: Callabl
                 log(f"step {step}/{steps} loss {out.loss.item():.3f} ({rate:.2f} steps/s, "
                     f"ETA {(steps - step) / rate / 60:.1f} min)")
     model.eval()
-    return {"seconds": round(time.perf_counter() - t0, 1), "steps": step, "sentences": len(data),
+    return {"seconds": round(time.perf_counter() - t0, 1), "cpu_seconds": round(time.process_time() - c0, 1),
+            "steps": step, "sentences": len(data),
             "epochs": opt.epochs, "bf16": bf16, "frozen_parameters": frozen,
             "trained_parameters": sum(p.numel() for p in params), "threads": torch.get_num_threads()}
