@@ -62,3 +62,15 @@ def test_project_drop_incomplete_leaves_out_sentences(tmp_path, capsys):
     code, _, err = run(capsys, "project", src, tgt, "-o", out, "--alignment", al, "--method", "heuristic",
                        "--min-span-score", "1.5")
     assert code == 2 and "--min-span-score" in err and "less than or equal to 1" in err
+
+
+def test_project_without_alignment_filters_too(tmp_path, capsys):
+    src = tmp_path / "s.conll"
+    src.write_text("Angela\tB-PER\nMerkel\tI-PER\nvisited\tO\nParis\tB-LOC\n\nBonn\tB-LOC\nwon\tO\n\n")
+    tgt = tmp_path / "t.txt"
+    tgt.write_text("Angela Merkel besuchte Paris\nHamburg gewann\n")
+    out = tmp_path / "o.conll"
+    code, _, err = run(capsys, "project", src, tgt, "-o", out, "-a", "lexical", "--drop-incomplete")
+    assert code == 0, err
+    assert out.read_text() == "Angela\tB-PER\nMerkel\tI-PER\nbesuchte\tO\nParis\tB-LOC\n\n"
+    assert "(1 sentences left out by the filter)" in err
