@@ -128,7 +128,6 @@ def project_stream(
         raise InputError("no sentences in this file", src_path)
 
 
-<<<<<<< HEAD
 def _not_parallel(k: int, have: dict, files: dict) -> None:
     """Raise the error of streams that ended at different lengths (after ``k`` pairs)."""
     short = [name for name, ok in have.items() if not ok]
@@ -144,7 +143,8 @@ def _not_parallel(k: int, have: dict, files: dict) -> None:
         "the files must be line-parallel",
         files[short[0]],
     )
-=======
+
+
 def filter_projected(sources: Sequence[Sentence], projected: Sequence[Sentence],
                      config: ProjectionConfig) -> tuple[list[Sentence], int]:
     """The projected sentences that ``config.filter`` keeps, and how many it dropped
@@ -155,7 +155,6 @@ def filter_projected(sources: Sequence[Sentence], projected: Sequence[Sentence],
     if not flt.active:
         return list(projected), 0
     return filter_corpus([prepare_source(s, config) for s in sources], projected, flt)
->>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
 
 
 def project_corpus(

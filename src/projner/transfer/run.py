@@ -176,13 +176,8 @@ def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, token
         raise InputError(f"{len(targets)} translated sentences for {len(sources)} sources",
                          run.path("target.txt"))
     log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
-<<<<<<< HEAD
-    out = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
-                       ["step:translate", "input:source", "config:projection"], summary, comps)
-=======
     out, train_file = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
-                                   ["step:translate", "input:source", "config:projection"], summary)
->>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
+                                   ["step:translate", "input:source", "config:projection"], summary, comps)
     summary["projected"] = str(out)
     if train_file != out:  # filter.*: the tagger trains on the kept sentences
         summary["training_data"] = str(train_file)
@@ -233,13 +228,8 @@ def _translate_test(cfg: TranslateTestConfig, root: Path, targets, gold, fmt: st
                    + (["input:tagger"] if "tagger" in inputs else []))
     tagged = list(read_sentences(out, ext, labels=True))
     log(f"projecting back ({cfg.projection.aligner}, {cfg.projection.method})")
-<<<<<<< HEAD
-    out = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
-                       ["step:tag", "input:input", "config:projection"], components=comps)
-=======
     out, _ = project_step(run, tagged, [t.with_spans(()) for t in targets], cfg.projection, f"predictions.{ext}",
-                          ["step:tag", "input:input", "config:projection"], training=False)
->>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
+                          ["step:tag", "input:input", "config:projection"], components=comps, training=False)
     summary["predictions"] = str(out)
     done = "step:project"
     if cfg.backtranslation:

@@ -61,16 +61,11 @@ def translate_step(run, sentences: Sequence[Sentence], translator: Any, tokenize
 
 
 def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
-<<<<<<< HEAD
-                 output: str, depends: list[str], summary: dict | None = None, components: Any = None) -> Path:
-    """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``."""
-=======
-                 output: str, depends: list[str], summary: dict | None = None,
+                 output: str, depends: list[str], summary: dict | None = None, components: Any = None,
                  training: bool = True) -> tuple[Path, Path]:
     """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``; with an
     active ``config.filter`` and ``training`` also ``train.EXT`` (the kept sentences; predictions are
     never filtered). Returns (projected, training data)."""
->>>>>>> e3b7f05 (Projection-quality filter: config 'filter' (drop_incomplete, min_span_score), project --drop-incomplete/--min-span-score (streaming too), translate-train trains on the kept sentences (train.EXT in the project step; predictions never filtered); pipelines.filter_projected; tests)
     from ..io import format_talp, write_sentences
     from ..pipelines import filter_projected, project_corpus
 
