@@ -168,8 +168,6 @@ class HFTagger:
         in :mod:`projner.ner.hf_train`; the statistics of the run are saved in
         ``projner.json`` (``training``)."""
         import torch
-        from transformers import AutoModelForTokenClassification, AutoTokenizer
-
         from ..hub import check_model_location
         from ..hub import pick_device
         from .hf_train import TrainOptions, encode, train_loop
@@ -186,14 +184,7 @@ class HFTagger:
         label2id = {t: i for i, t in enumerate(tagset)}
         dev_ = torch.device(pick_device(device))
         torch.manual_seed(seed)
-        try:
-            tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
-            model = AutoModelForTokenClassification.from_pretrained(
-                base, local_files_only=offline,
-                id2label=dict(enumerate(tagset)), label2id=label2id, ignore_mismatched_sizes=True,
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise _load_error(base, exc, offline) from None
+        tok, model = _load_for_training(base, tagset, offline)
         model.to(dev_)
         data = encode(tok, sents, label2id, min(max_length, 510))
         stats = train_loop(model, data, opt, tok.pad_token_id or 0, dev_, log)
@@ -206,6 +197,22 @@ class HFTagger:
         tagger = cls(str(dest), batch_size=max(batch_size, 32), max_length=256, device=device)
         tagger.training = stats
         return tagger
+
+
+def _load_for_training(base, tagset: list[str], offline: bool):
+    """The tokenizer and a token-classification head over ``base`` for ``tagset``."""
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    try:
+        tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
+        model = AutoModelForTokenClassification.from_pretrained(
+            base, local_files_only=offline,
+            id2label=dict(enumerate(tagset)), label2id={t: i for i, t in enumerate(tagset)},
+            ignore_mismatched_sizes=True,
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _load_error(base, exc, offline) from None
+    return tok, model
 
 
 def _normalise_tag(tag: str) -> str:

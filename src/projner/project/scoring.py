@@ -184,32 +184,10 @@ def score_matrix(
         lower_word = is_word & ~tgt_cap
         short_lower = lower_word & np.fromiter((len(t) <= 3 for t in tgt.tokens), dtype=bool, count=m)
         cap_word = is_word & tgt_cap
-        multi = (ends - starts) > 1
+        words = cap_word, lower_word, short_lower, (ends - starts) > 1
     boundary = np.ones((E, C))
     for k, e in enumerate(ents):
-        block = L[e.start : e.end]
-        # unaligned target tokens get partial credit, only inside candidates the entity reaches
-        # entity tokens without any link (dropped in translation, or part of a
-        # compound that took one link) do not count against a candidate
-        linked_rows = float((block.max(axis=1) > 0).sum()) if weights.linked_only else None
-        agree = _dice(block, starts, ends, unlinked, linked_rows)
-        # only candidates holding a word the entity links to count (unaligned credit alone does not)
-        linked_cols = block.max(axis=0)
-        hit = np.concatenate([[0], np.cumsum(linked_cols > 0)])
-        # ties (one entity word linked to "Vereinigte Königreich": both n-grams score 1) go to
-        # the candidate that leaves fewer of the entity's linked target words outside
-        mass = np.concatenate([[0.0], np.cumsum(linked_cols, dtype=np.float64)])
-        inside = mass[ends] - mass[starts]
-        outside = (mass[-1] - inside) / max(mass[-1], 1e-9)
-        penalty = TIE * outside
-        if weights.outside:
-            # links outside the candidate count only up to the nearest word that translates
-            # another part of the sentence: beyond it they are strays (German compounds take
-            # one word, "Structural Funds" -> "Strukturfonds", and "Funds" also links "Mitteln")
-            lo, hi = _zone(linked_cols == 0, linked_elsewhere_cols(L, e, len(src)) > 0)
-            near = (mass[hi[ends]] - mass[lo[starts]] - inside) / max(mass[-1], 1e-9)
-            penalty = penalty + weights.outside * near
-        align[k] = np.where((hit[ends] - hit[starts]) > 0, np.maximum(agree - penalty, 0.0), 0.0)
+        align[k] = _alignment_row(L, e, starts, ends, unlinked, weights, len(src))
         if weights.lexical:
             sim = (lex_matrix[e.start : e.end] if lex_matrix is not None
                    else lexical_matrix(src.tokens, tgt.tokens, np.arange(e.start, e.end)))
@@ -219,25 +197,62 @@ def score_matrix(
             src_cap = _capitalised(src.tokens[e.start]), _capitalised(src.tokens[e.end - 1])
             cap[k] = 0.5 * (tgt_cap[starts] == src_cap[0]) + 0.5 * (tgt_cap[ends - 1] == src_cap[1])
         if weights.boundary and src.tokens[e.start][:1].isupper():
-            # a name: lowercase edges are suspicious, capitalised neighbours left out too
-            linked_elsewhere = (L[: e.start].max(axis=0) if e.start else 0) + (
-                L[e.end :].max(axis=0) if e.end < len(src) else 0)
-            orphan = cap_word & ~(np.asarray(linked_elsewhere) > 0)
-            orphan[0] = False  # sentence-initial capitals say nothing
-            left_bad = (multi & lower_word[starts]) | ((starts > 0) & orphan[np.maximum(starts - 1, 0)])
-            right_bad = (multi & short_lower[ends - 1]) | ((ends < m) & orphan[np.minimum(ends, m - 1)])
-            boundary[k] = 1.0 - 0.5 * left_bad - 0.5 * right_bad
+            boundary[k] = _boundary_row(L, e, starts, ends, len(src), m, words)
         elen = e.end - e.start
         length[k] = 1.0 - np.abs(clen - elen) / np.maximum(clen, elen)
+    return _combine(weights, pair, candidates, align, lex, cap, length, boundary), align
+
+
+def _combine(weights: ScoreWeights, pair: Pair, candidates, align, lex, cap, length, boundary) -> np.ndarray:
+    """The weighted mean of the signals (and of the extra scorers that do not abstain); 0 without evidence."""
     evidence = (align > 0) | (lex > 0)
     total = (weights.alignment * align + weights.lexical * lex + weights.capital * cap + weights.length * length
              + weights.boundary * boundary)
     norm = weights.alignment + weights.lexical + weights.capital + weights.length + weights.boundary
     for w, scorer in weights.extra:
-        extra = scorer(pair, ents, candidates)
+        extra = scorer(pair, pair.source.spans, candidates)
         if extra is None:  # the scorer abstains for this pair (e.g. no image): not part of the mean
             continue
         total = total + w * np.asarray(extra, dtype=np.float64)
         norm += w
-    total = np.where(evidence, total / max(norm, 1e-9), 0.0)
-    return total, align
+    return np.where(evidence, total / max(norm, 1e-9), 0.0)
+
+
+def _alignment_row(L, e, starts, ends, unlinked, weights: ScoreWeights, n_src: int) -> np.ndarray:
+    """Alignment agreement of entity ``e`` with every candidate (one row of ``align``)."""
+    block = L[e.start : e.end]
+    # unaligned target tokens get partial credit, only inside candidates the entity reaches
+    # entity tokens without any link (dropped in translation, or part of a
+    # compound that took one link) do not count against a candidate
+    linked_rows = float((block.max(axis=1) > 0).sum()) if weights.linked_only else None
+    agree = _dice(block, starts, ends, unlinked, linked_rows)
+    # only candidates holding a word the entity links to count (unaligned credit alone does not)
+    linked_cols = block.max(axis=0)
+    hit = np.concatenate([[0], np.cumsum(linked_cols > 0)])
+    # ties (one entity word linked to "Vereinigte Königreich": both n-grams score 1) go to
+    # the candidate that leaves fewer of the entity's linked target words outside
+    mass = np.concatenate([[0.0], np.cumsum(linked_cols, dtype=np.float64)])
+    inside = mass[ends] - mass[starts]
+    outside = (mass[-1] - inside) / max(mass[-1], 1e-9)
+    penalty = TIE * outside
+    if weights.outside:
+        # links outside the candidate count only up to the nearest word that translates
+        # another part of the sentence: beyond it they are strays (German compounds take
+        # one word, "Structural Funds" -> "Strukturfonds", and "Funds" also links "Mitteln")
+        lo, hi = _zone(linked_cols == 0, linked_elsewhere_cols(L, e, n_src) > 0)
+        near = (mass[hi[ends]] - mass[lo[starts]] - inside) / max(mass[-1], 1e-9)
+        penalty = penalty + weights.outside * near
+    return np.where((hit[ends] - hit[starts]) > 0, np.maximum(agree - penalty, 0.0), 0.0)
+
+
+def _boundary_row(L, e, starts, ends, n_src: int, m: int, words) -> np.ndarray:
+    """Boundary signal of a name ``e`` for every candidate: lowercase edges are suspicious,
+    capitalised neighbours left out too."""
+    cap_word, lower_word, short_lower, multi = words
+    linked_elsewhere = (L[: e.start].max(axis=0) if e.start else 0) + (
+        L[e.end :].max(axis=0) if e.end < n_src else 0)
+    orphan = cap_word & ~(np.asarray(linked_elsewhere) > 0)
+    orphan[0] = False  # sentence-initial capitals say nothing
+    left_bad = (multi & lower_word[starts]) | ((starts > 0) & orphan[np.maximum(starts - 1, 0)])
+    right_bad = (multi & short_lower[ends - 1]) | ((ends < m) & orphan[np.minimum(ends, m - 1)])
+    return 1.0 - 0.5 * left_bad - 0.5 * right_bad
