@@ -28,6 +28,7 @@ from typing import Iterator, Sequence
 import numpy as np
 
 from ..types import Alignment
+from ..procs import pid_alive as _pid_alive
 
 EFLOMAL_MAX_TOKENS = 1024
 CHUNK_TOKENS = 400
@@ -105,16 +106,6 @@ def join_chunks(aligns: Sequence[Alignment], owners: Sequence[tuple[int, int, in
         if len(a.links):
             parts[k].append(a.links + np.array([s0, t0], dtype=a.links.dtype))
     return [Alignment(np.vstack(p)) if p else Alignment() for p in parts]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def sweep_stale_tempdirs(base: str | os.PathLike | None = None) -> int:

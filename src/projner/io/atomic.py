@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from ..errors import InputError
+from ..procs import pid_alive as _pid_alive
 
 __all__ = ["atomic_write", "check_writable", "temp_prefix", "sweep_stale_temps", "write_failure", "umask"]
 
@@ -53,16 +54,6 @@ def _short_name(name: str) -> str:
 def temp_prefix(name: str, pid: int | None = None) -> str:
     """The hidden temporary-name prefix for an output called ``name``."""
     return f".{_short_name(name)}.p{os.getpid() if pid is None else pid}-"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's live process
-        return True
-    return True
 
 
 def sweep_stale_temps(folder: Path, name: str) -> int:

@@ -21,22 +21,13 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
+from ..procs import pid_alive as _pid_alive
 
 __all__ = ["regular_input", "spooling", "user_text"]
 
 _SPOOLED: dict[str, str] = {}  # copy -> the path the user gave
 _DIRS: list[str] = []
 _DIR_RE = re.compile(r"^projner-spool-p(\d+)-")
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _sweep() -> None:
