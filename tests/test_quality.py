@@ -74,3 +74,21 @@ def test_project_without_alignment_filters_too(tmp_path, capsys):
     assert code == 0, err
     assert out.read_text() == "Angela\tB-PER\nMerkel\tI-PER\nbesuchte\tO\nParis\tB-LOC\n\n"
     assert "(1 sentences left out by the filter)" in err
+
+
+def test_translate_train_filter_flags(tmp_path, capsys):
+    pytest.importorskip("sklearn_crfsuite")
+    src = tmp_path / "s.conll"
+    src.write_text("Angela\tB-PER\nMerkel\tI-PER\nvisited\tO\nParis\tB-LOC\n\nBonn\tB-LOC\nwon\tO\n\n")
+    tgt = tmp_path / "t.txt"
+    tgt.write_text("Angela Merkel besuchte Paris\nHamburg gewann\n")
+    run_dir = tmp_path / "run"
+    code, _, err = run(capsys, "translate-train", src, "-o", run_dir, "--translations", tgt, "--tokenize",
+                       "whitespace", "-a", "lexical", "--train", "crf", "--max-iterations", "2", "--drop-incomplete")
+    assert code == 0, err
+    assert (run_dir / "train.conll").read_text() == "Angela\tB-PER\nMerkel\tI-PER\nbesuchte\tO\nParis\tB-LOC\n\n"
+    assert len((run_dir / "projected.conll").read_text().split("\n\n")) == 3  # all sentences, line-parallel
+    assert "1 left out by the filter" in err
+    code, _, err = run(capsys, "translate-train", src, "-o", tmp_path / "run2", "--translations", tgt,
+                       "--min-span-score", "2")
+    assert code == 2 and "--min-span-score" in err and not (tmp_path / "run2").exists()

@@ -13,9 +13,9 @@ from ..errors import InputError
 from .common import (check_output, dotted_overrides, log, progress_enabled, projection_overrides, show_scores,
                      spooled, write_json)
 from .options import (Aligner, BackModel, Backtranslation, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device,
-                      Encoder, Ignore, LabelMap, Markers, MaxIterations, MaxLength, Method, Model, OutputFormatRun,
-                      ProjectionConfigFile, RepairTags, RunConfig, Scheme, Seed, SrcLang, SummaryJson, TgtLang,
-                      Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
+                      DropIncomplete, Encoder, Ignore, LabelMap, Markers, MaxIterations, MaxLength, Method, MinSpanScore,
+                      Model, OutputFormatRun, ProjectionConfigFile, RepairTags, RunConfig, Scheme, Seed, SrcLang,
+                      SummaryJson, TgtLang, Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
 
 
 def translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
@@ -75,6 +75,8 @@ def translate_train(
     seed: Seed = None,
     label_map: LabelMap = None,
     ignore: Ignore = None,
+    drop_incomplete: DropIncomplete = None,
+    min_span_score: MinSpanScore = None,
     train: Annotated[Optional[str], typer.Option(
         "--train", help="Train a target tagger on the projections: crf or hf.")] = None,
     base_model: BaseModel = None,
@@ -94,14 +96,23 @@ def translate_train(
     train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations} \
         if train or base_model or max_iterations else None
     config, projection_config = spooled(config), spooled(projection_config)
+    sections = _sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size,
+                         max_length, device, cache, tokenize, translations_format, aligner, method, bitext,
+                         projection_config, encoder, seed, label_map, ignore, scheme, repair_tags)
+    _add_filter(sections["projection"], drop_incomplete, min_span_score)
     cfg = load_transfer_config(TranslateTrainConfig, config, {
         "source": str(source) if source else None, "train": train_ov, "dev": str(dev) if dev else None,
         "eval": str(eval_) if eval_ else None, "output_format": output_format, "markers": markers,
-        **_sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
-                    device, cache, tokenize, translations_format, aligner, method, bitext, projection_config, encoder,
-                    seed, label_map, ignore, scheme, repair_tags)}, dotted_overrides(ctx))
+        **sections}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
     _run(run_translate_train, cfg, output, json_out, _report_train, timed=True)
+
+
+def _add_filter(projection: dict, drop_incomplete, min_span_score) -> None:
+    """The training data's sentence filter from flags (they win over --projection-config's ``filter:``)."""
+    flt = {k: v for k, v in (("drop_incomplete", drop_incomplete), ("min_span_score", min_span_score)) if v is not None}
+    if flt:
+        projection["filter"] = {**projection.get("filter", {}), **flt}
 
 
 def _sections(translator, model, tokenizer, translations, src_lang, tgt_lang, beam_size, batch_size, max_length,
