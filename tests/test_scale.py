@@ -5,7 +5,7 @@ from importlib.resources import files
 
 import pytest
 
-from projner.align.sharded import Reservoir, corpus_iterations, learn_priors, priors_lines
+from projner.align.sharded import Reservoir, corpus_iterations, learn_priors, prior_counts, priors_lines
 from projner.config import ProjectionConfig, load_config
 from projner.errors import ConfigError, InputError
 from projner.io import read_conll
@@ -41,15 +41,33 @@ def test_reservoir_is_bounded_uniform_and_seeded():
         Reservoir(0)
 
 
-def test_learn_priors_writes_an_eflomal_priors_file(tmp_path):
+def test_learn_priors_writes_one_eflomal_priors_file_per_prefix_length(tmp_path):
     src, tgt = _example(3)
     s_lines, t_lines = priors_lines([s.tokens for s in src], [t.tokens for t in tgt])
-    counts = learn_priors(s_lines, t_lines, tmp_path / "p.priors", seed=1)
-    text = (tmp_path / "p.priors").read_text(encoding="utf-8").splitlines()
-    kinds = {line.split("\t")[0] for line in text}
-    assert kinds == {"LEX", "FERF", "FERR", "HMMF", "HMMR"}
-    assert counts["pairs"] == len(src) and counts["lexical"] == sum(1 for x in text if x.startswith("LEX\t"))
-    assert all(line.split("\t")[1] == line.split("\t")[1].lower() for line in text if line.startswith("LEX"))
+    paths = learn_priors(s_lines, t_lines, tmp_path, prefix_lens=(0, 4, 0), seed=1)
+    assert paths == {0: tmp_path / "eflomal.priors", 4: tmp_path / "eflomal.prefix4.priors"}
+    for plen, path in paths.items():
+        text = path.read_text(encoding="utf-8").splitlines()
+        assert {line.split("\t")[0] for line in text} == {"LEX", "FERF", "FERR", "HMMF", "HMMR"}
+        lex = [line.split("\t") for line in text if line.startswith("LEX")]
+        assert all(w == w.lower() for _, s, t, _ in lex for w in (s, t))
+        longest = max(len(w) for _, s, t, _ in lex for w in (s, t))
+        assert longest == 4 if plen else longest > 4  # stems in the stem run
+
+
+def test_prior_counts_are_eflomals_plus_fertility_zero():
+    import eflomal
+
+    src, tgt = ["the house is red", "a house"], ["das haus ist rot", "ein haus"]
+    fwd, rev = ["0-0 1-1 3-3", "1-1"], ["0-0 1-1 2-2 3-3", "0-0 1-1"]
+    lex, jf, jr, ff, fr = prior_counts(src, tgt, fwd, rev)
+    e_lex, e_jf, e_jr, e_ff, e_fr = eflomal.calculate_priors(src, tgt, fwd, rev)
+    assert (lex, jf, jr) == (e_lex, e_jf, e_jr)
+    # eflomal's own counts leave out the tokens without a link (fertility 0); the sampler counts them
+    assert {k: v for k, v in ff.items() if k[1]} == e_ff and {k: v for k, v in fr.items() if k[1]} == e_fr
+    assert ff[("is", 0)] == 1 and ff[("a", 0)] == 1 and ff[("house", 1)] == 2 and sum(fr.values()) == 6
+    stems = prior_counts(src, tgt, fwd, rev, prefix_len=3)
+    assert stems[0][("hou", "hau")] == 2 and stems[3][("the", 1)] == 1
 
 
 def test_priors_lines_never_contain_tabs():
@@ -90,6 +108,22 @@ def test_shard_config_reads_priors_without_the_bitext():
     assert sc.bitext == [] and cfg.bitext == [("a.en", "a.de")]
     assert sc.aligner_options["eflomal"] == {"null_prior": 0.3, "priors": "/x/p.priors", "n_iterations": (2, 1, 5)}
     assert sc.lowercase is True
+    per_prefix = shard_config(cfg, {0: "/x/eflomal.priors", 4: "/x/eflomal.prefix4.priors"}, 100)
+    assert per_prefix.aligner_options["eflomal"]["priors"] == {0: "/x/eflomal.priors", 4: "/x/eflomal.prefix4.priors"}
+
+
+def test_eflomal_priors_per_prefix_length_must_cover_every_run(tmp_path):
+    from projner.align import build_aligner
+    from projner.align.eflomal import EflomalAligner
+
+    p = tmp_path / "p0"
+    p.write_text("")
+    with pytest.raises(ConfigError, match="priors: no file for prefix length 4"):
+        build_aligner("eflomal", {"eflomal": {"priors": {0: str(p)}}})
+    al = build_aligner("eflomal", {"eflomal": {"priors": {0: str(p)}, "prefix_len": 0}})
+    assert isinstance(al, EflomalAligner) and al.priors == {0: str(p)}
+    with pytest.raises(ValueError, match="priors: no file for prefix length 4"):
+        EflomalAligner(priors={0: str(p)})
 
 
 def test_align_sharded_matches_unsharded_for_lexical_links():

@@ -118,13 +118,13 @@ def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projecto
     return sample.seen, sample
 
 
-def shard_config(config: ProjectionConfig, priors: str | Path, n_pairs: int) -> ProjectionConfig:
-    """The configuration each shard is aligned with: eflomal reads ``priors`` and runs
-    the iterations eflomal would choose for all ``n_pairs``; the extra bitext is
-    dropped (the priors were learnt from it)."""
+def shard_config(config: ProjectionConfig, priors: str | Path | dict, n_pairs: int) -> ProjectionConfig:
+    """The configuration each shard is aligned with: eflomal reads ``priors`` (one file,
+    or ``{prefix_len: file}``) and runs the iterations eflomal would choose for all
+    ``n_pairs``; the extra bitext is dropped (the priors were learnt from it)."""
     opts = copy.deepcopy(config.aligner_options)
     ef = opts.setdefault("eflomal", {})
-    ef["priors"] = str(priors)
+    ef["priors"] = {int(k): str(v) for k, v in priors.items()} if isinstance(priors, dict) else str(priors)
     ef.pop("bitext", None)
     if ef.get("n_iterations") is None:
         ef["n_iterations"] = corpus_iterations(n_pairs, int(ef.get("model", 3)))
@@ -133,7 +133,8 @@ def shard_config(config: ProjectionConfig, priors: str | Path, n_pairs: int) -> 
 
 def prepare_priors(config: ProjectionConfig, sample: Reservoir, n_pairs: int, shard_size: int,
                    workdir: Path, progress: StageProgress) -> ProjectionConfig:
-    """Learn priors when the corpus needs more than one shard and eflomal aligns it;
+    """Learn priors when the corpus needs more than one shard and eflomal aligns it
+    (one priors file per eflomal prefix length, see :func:`learn_priors`);
     returns the configuration the shards are aligned with."""
     eflomal = _eflomal_member(config)
     if n_pairs <= shard_size or eflomal is None:
@@ -143,10 +144,9 @@ def prepare_priors(config: ProjectionConfig, sample: Reservoir, n_pairs: int, sh
     src, tgt = sample_and_bitext_lines(sample.items, bitext)
     progress.note(f"learning eflomal priors from {len(sample.items):,} sampled pairs"
                   + (f" + {len(bitext[0]):,} bitext pairs" if bitext[0] else ""))
-    path = workdir / "eflomal.priors"
-    learn_priors(src, tgt, path, model=eflomal.model, n_samplers=eflomal.n_samplers,
-                 null_prior=eflomal.null_prior, seed=eflomal.seed)
-    return shard_config(config, path, n_pairs)
+    paths = learn_priors(src, tgt, workdir, prefix_lens=eflomal.prefix_lens, model=eflomal.model,
+                         n_samplers=eflomal.n_samplers, null_prior=eflomal.null_prior, seed=eflomal.seed)
+    return shard_config(config, paths, n_pairs)
 
 
 def iter_shards(corpus: Corpus, shard_size: int, paths=(None, None)) -> Iterator[list[tuple[Sentence, Sentence]]]:

@@ -7,7 +7,7 @@ import logging
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..errors import ConfigError, ModelError
 from ..types import Alignment
@@ -42,7 +42,9 @@ class EflomalAligner:
         (:func:`~projner.align.symmetrize.symmetrize_votes`): the default ``(0, 4)``
         combines surface forms with 4-character stems, which is more accurate
         than either alone and evens out eflomal's sampling noise.
-    priors: path of an eflomal priors file (see ``eflomal-makepriors``).
+    priors: path of an eflomal priors file (see ``eflomal-makepriors``), read by every
+        run; or ``{prefix_len: path}``, one file per prefix length (sharded alignment
+        learns each run's priors from a run with the same prefix length).
     seed: make eflomal reproducible (opt-in). eflomal has no seed option and seeds
         itself from ``/dev/urandom``; with a seed, a small shim (compiled once with
         the system C compiler into ``~/.cache/projner``, glibc only) answers that
@@ -63,7 +65,7 @@ class EflomalAligner:
         n_samplers: int = 3,
         null_prior: float = 0.2,
         prefix_len: int | Sequence[int] = (0, 4),
-        priors: str | None = None,
+        priors: str | Mapping[int, str] | None = None,
         bitext_limit: int | None = None,
         seed: int | None = None,
     ) -> None:
@@ -86,6 +88,11 @@ class EflomalAligner:
         self.prefix_lens = [int(prefix_len)] if isinstance(prefix_len, (int, float)) else [int(p) for p in prefix_len]
         if not self.prefix_lens or any(p < 0 for p in self.prefix_lens):
             raise ValueError("prefix_len must be a non-negative integer or a non-empty list of them")
+        if isinstance(priors, Mapping):
+            priors = {int(k): str(v) for k, v in priors.items()}
+            missing = [p for p in self.prefix_lens if p not in priors]
+            if missing:
+                raise ValueError(f"priors: no file for prefix length {missing[0]} (give one per prefix_len)")
         self.priors = priors
         self.bitext_limit = bitext_limit
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
@@ -156,7 +163,8 @@ class EflomalAligner:
                                   n_samplers=self.n_samplers, null_prior=self.null_prior, **kw)
         with _eflomal_tempdir() as tmp:
             fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
-            priors = open(self.priors, encoding="utf-8") if self.priors else None
+            path = self.priors.get(plen) if isinstance(self.priors, dict) else self.priors
+            priors = open(path, encoding="utf-8") if path else None
             env = {} if self.seed is None else {
                 "LD_PRELOAD": str(_seed_shim()),
                 "PROJNER_EFLOMAL_SEED": str(self.seed * 1000 + plen),

@@ -40,7 +40,7 @@ class EflomalOptions(Options):
     n_samplers: PositiveInt = 3
     null_prior: Unit = 0.2
     prefix_len: Union[NonNegativeInt, list[NonNegativeInt]] = (0, 4)  # type: ignore[assignment]
-    priors: Optional[str] = None
+    priors: Union[str, dict[NonNegativeInt, str], None] = None  # one file, or one per prefix length
     bitext_limit: Optional[PositiveInt] = None
     seed: Optional[NonNegativeInt] = None
 
@@ -54,9 +54,19 @@ class EflomalOptions(Options):
     @field_validator("priors")
     @classmethod
     def _priors_exist(cls, v):
-        if v is not None and not os.path.isfile(os.path.expanduser(v)):
-            raise ValueError(f"priors file not found: {v}")
+        for path in (v.values() if isinstance(v, dict) else [v] if v is not None else []):
+            if not os.path.isfile(os.path.expanduser(path)):
+                raise ValueError(f"priors file not found: {path}")
         return v
+
+    @model_validator(mode="after")
+    def _priors_per_prefix(self):
+        if isinstance(self.priors, dict):
+            lens = [self.prefix_len] if isinstance(self.prefix_len, int) else list(self.prefix_len)
+            missing = [p for p in lens if p not in self.priors]
+            if missing:
+                raise ValueError(f"priors: no file for prefix length {missing[0]} (give one per prefix_len)")
+        return self
 
     @field_validator("bitext")
     @classmethod

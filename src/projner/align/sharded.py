@@ -3,12 +3,12 @@
 eflomal learns from the corpus it aligns, so one run over a million pairs holds
 the whole corpus and shows no progress. Instead:
 
-1. :func:`learn_priors` runs eflomal once on a *sample* (plus any extra bitext)
-   and turns its forward and reverse links into an eflomal priors file with
-   eflomal's own :func:`eflomal.calculate_priors` / :func:`eflomal.write_priors`
-   (what ``eflomal-makepriors`` does): Dirichlet pseudo-counts for word pairs,
-   jumps and fertilities.
-2. Every shard is aligned on its own with those priors (``EflomalAligner(priors=…)``),
+1. :func:`learn_priors` runs eflomal once on a *sample* (plus any extra bitext) per
+   prefix length the aligner uses (surface forms, 4-character stems) and turns each
+   run's forward and reverse links into an eflomal priors file (:func:`prior_counts`:
+   what ``eflomal-makepriors`` computes, plus fertility-0 counts): Dirichlet
+   pseudo-counts for word pairs, jumps and fertilities.
+2. Every shard is aligned on its own with those priors (``EflomalAligner(priors={prefix_len: file})``),
    so shards are independent: they can run one after another in bounded memory,
    in any order, or on different machines, and a failed shard is simply rerun.
 
@@ -26,6 +26,7 @@ import math
 import os
 import random
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -79,48 +80,119 @@ def priors_lines(src: Sequence[Tokens], tgt: Sequence[Tokens], lowercase: bool =
     return [line(s) for s in src], [line(t) for t in tgt]
 
 
+def prior_counts(src_lines: Sequence[str], tgt_lines: Sequence[str], fwd_lines: Iterable[str],
+                 rev_lines: Iterable[str], prefix_len: int = 0) -> tuple[Counter, Counter, Counter, Counter, Counter]:
+    """Dirichlet pseudo-counts from forward and reverse eflomal links: lexical
+    (source word, target word), forward/reverse jumps, forward/reverse fertilities.
+
+    As :func:`eflomal.calculate_priors` (what ``eflomal-makepriors`` runs), with two
+    differences that make the priors describe the model the shards are aligned with:
+
+    - words are cut to ``prefix_len`` characters, as eflomal does to its input when it
+      runs with that prefix length (the priors of a stem run are counts over stems);
+    - fertilities count every token, the unaligned ones as fertility 0. eflomal's sampler
+      counts fertility 0 for each unaligned source token, so priors without those make
+      every word look as if it always had a link and push the shards to link words
+      (function words above all) that the whole-corpus model leaves unaligned.
+    """
+    lex, jump_f, jump_r, fert_f, fert_r = Counter(), Counter(), Counter(), Counter(), Counter()
+    for src, tgt, fwd_line, rev_line in zip(src_lines, tgt_lines, fwd_lines, rev_lines):
+        s, t = src.split(), tgt.split()
+        if prefix_len:
+            s, t = [w[:prefix_len] for w in s], [w[:prefix_len] for w in t]
+        fwd = [tuple(map(int, x.split("-"))) for x in fwd_line.split()]
+        rev = [tuple(map(int, x.split("-"))) for x in rev_line.split()]
+        for i, j in fwd:
+            lex[(s[i], t[j])] += 1
+        _jumps(jump_f, sorted(fwd, key=lambda link: link[1]), len(s), 0, 1)
+        _jumps(jump_r, sorted(rev, key=lambda link: link[0]), len(t), 1, 0)
+        linked_f = Counter(i for i, _ in fwd)
+        linked_r = Counter(j for _, j in rev)
+        for i, word in enumerate(s):
+            fert_f[(word, linked_f.get(i, 0))] += 1
+        for j, word in enumerate(t):
+            fert_r[(word, linked_r.get(j, 0))] += 1
+    return lex, jump_f, jump_r, fert_f, fert_r
+
+
+def _jumps(counts: Counter, links: list, length: int, pos: int, key: int) -> None:
+    """Jumps between consecutive aligned positions (eflomal's HMM statistics)."""
+    last_pos, last_key = -1, -1
+    for link in links:
+        if link[key] != last_key:
+            counts[link[pos] - last_pos] += 1
+        last_pos, last_key = link[pos], link[key]
+    counts[length - last_pos] += 1
+
+
+def write_priors(path: str | os.PathLike, counts: tuple[Counter, Counter, Counter, Counter, Counter]) -> None:
+    """An eflomal priors file (``eflomal.write_priors``'s format), replaced atomically."""
+    import eflomal
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            lex, jump_f, jump_r, fert_f, fert_r = counts
+            eflomal.write_priors(out, lex, jump_f, jump_r, fert_f, fert_r)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def priors_name(prefix_len: int) -> str:
+    """File name of the priors for eflomal runs with this prefix length."""
+    return "eflomal.priors" if not prefix_len else f"eflomal.prefix{prefix_len}.priors"
+
+
 def learn_priors(
     src_lines: Sequence[str],
     tgt_lines: Sequence[str],
-    path: str | os.PathLike,
+    folder: str | os.PathLike,
     *,
+    prefix_lens: Sequence[int] = (0,),
     model: int = 3,
     n_iterations: tuple[int, int, int] | None = None,
     n_samplers: int = 3,
     null_prior: float = 0.2,
     seed: int | None = None,
-) -> dict:
-    """Align ``src_lines``/``tgt_lines`` (eflomal input lines) once and write an
-    eflomal priors file to ``path`` (replaced atomically). Returns counts of the
-    prior entries by kind."""
+) -> dict[int, Path]:
+    """Align ``src_lines``/``tgt_lines`` (eflomal input lines) once per prefix length
+    and write each run's priors into ``folder`` (:func:`priors_name`).
+
+    The default aligner votes eflomal runs on surface forms and on 4-character stems;
+    each shard run gets the priors of a run like itself (a stem run's own stem links):
+    priors from the surface run alone would pull both runs to the same links and lose
+    what the vote gains from their differences. Returns ``{prefix_len: path}``."""
     import eflomal
 
     if len(src_lines) != len(tgt_lines):
         raise ValueError(f"{len(src_lines)} source but {len(tgt_lines)} target lines")
     if not src_lines:
         raise ValueError("no sentence pairs to learn priors from")
-    path = Path(path)
-    aligner = eflomal.Aligner(model=model, n_iterations=n_iterations, n_samplers=n_samplers, null_prior=null_prior)
-    env = {} if seed is None else {"LD_PRELOAD": str(_seed_shim()), "PROJNER_EFLOMAL_SEED": str(seed * 1000 + 999),
-                                   "OMP_NUM_THREADS": "1"}
-    # eflomal's own temporary files go into this folder too; removed on any exit, swept after kill -9
-    with eflomal_tempdir() as tmp:
-        fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
-        try:
-            with _environ(env):
-                aligner.align(list(src_lines), list(tgt_lines), links_filename_fwd=str(fwd),
-                              links_filename_rev=str(rev), quiet=True)
-        except Exception as exc:  # eflomal reports failures as plain exceptions
-            raise ModelError(f"eflomal (learning priors): {exc}") from None
-        with open(fwd, encoding="utf-8") as f, open(rev, encoding="utf-8") as r:
-            lex, hmmf, hmmr, ferf, ferr = eflomal.calculate_priors(src_lines, tgt_lines, f, r)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_out = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            eflomal.write_priors(out, lex, hmmf, hmmr, ferf, ferr)
-        os.replace(tmp_out, path)
-    return {"pairs": len(src_lines), "lexical": len(lex), "fertility": len(ferf) + len(ferr),
-            "jumps": len(hmmf) + len(hmmr)}
+    out: dict[int, Path] = {}
+    for plen in dict.fromkeys(int(p) for p in prefix_lens):
+        kw = dict(source_prefix_len=plen, target_prefix_len=plen) if plen else {}
+        aligner = eflomal.Aligner(model=model, n_iterations=n_iterations, n_samplers=n_samplers,
+                                  null_prior=null_prior, **kw)
+        env = {} if seed is None else {"LD_PRELOAD": str(_seed_shim()), "OMP_NUM_THREADS": "1",
+                                       "PROJNER_EFLOMAL_SEED": str(seed * 1000 + 999 - plen)}
+        # eflomal's own temporary files go into this folder too; removed on any exit, swept after kill -9
+        with eflomal_tempdir() as tmp:
+            fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
+            try:
+                with _environ(env):
+                    aligner.align(list(src_lines), list(tgt_lines), links_filename_fwd=str(fwd),
+                                  links_filename_rev=str(rev), quiet=True)
+            except Exception as exc:  # eflomal reports failures as plain exceptions
+                raise ModelError(f"eflomal (learning priors): {exc}") from None
+            with open(fwd, encoding="utf-8") as f, open(rev, encoding="utf-8") as r:
+                counts = prior_counts(src_lines, tgt_lines, f, r, plen)
+        out[plen] = Path(folder) / priors_name(plen)
+        write_priors(out[plen], counts)
+    return out
 
 
 def sample_and_bitext_lines(sample: Iterable[tuple[str, str]], bitext_lines: tuple[list[str], list[str]]

@@ -78,7 +78,9 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
     if projector is not None:  # projectors are closures: keep what the corpus pass learnt
         with open(folder.root / "projector.pkl", "wb") as fh:
             pickle.dump(getattr(projector, "refiner", None), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    folder.manifest.update(pairs=n, split_done=True, priors=cfg is not config, shard_size=shard_size)
+    priors = cfg.aligner_options["eflomal"]["priors"] if cfg is not config else {}
+    folder.manifest.update(pairs=n, split_done=True, shard_size=shard_size,
+                           priors={str(k): Path(v).name for k, v in priors.items()})
     folder.save()
 
 
@@ -86,7 +88,8 @@ def _shard_config(folder: ShardFolder, config):
     if folder.manifest.get("priors"):
         from ..pipelines_scale import shard_config
 
-        return shard_config(config, folder.root / "eflomal.priors", folder.manifest["pairs"])
+        paths = {int(k): folder.root / name for k, name in folder.manifest["priors"].items()}
+        return shard_config(config, paths, folder.manifest["pairs"])
     return config
 
 
