@@ -113,3 +113,29 @@ def test_a_worker_killed_mid_shard_loses_and_duplicates_nothing(cluster, corpus,
     assert sum(r["pairs"] for r in manifest["done"].values()) == 50
     assert len(list(running.glob("*.*"))) >= 5  # the killed worker's shard started again elsewhere
     assert len(list(Path(tmp_path / "ray.conll.shards" / "out").glob("*.conll"))) == 4
+
+
+def test_cli_filter_and_saved_links_match_the_single_process(cluster, corpus, tmp_path):
+    """--drop-incomplete leaves out the same sentences; --save-alignment writes the links in input order."""
+    common = [corpus / "src.conll", corpus / "tgt.txt", "--alignment", corpus / "links.talp", "--drop-incomplete"]
+    _cli("project", *common, "-o", tmp_path / "single.conll", "--save-alignment", tmp_path / "single.talp")
+    _cli("project", *common, "-o", tmp_path / "ray.conll", "--save-alignment", tmp_path / "ray.talp",
+         "--engine", "ray", "--address", cluster.address, "--shard-size", "13")
+    single = (tmp_path / "single.conll").read_bytes()
+    assert (tmp_path / "ray.conll").read_bytes() == single
+    assert single.count(b"\n\n") < 50  # the filter did leave some out
+    assert (tmp_path / "ray.talp").read_bytes() == (tmp_path / "single.talp").read_bytes()
+    assert len((tmp_path / "ray.talp").read_text().splitlines()) == 50
+
+
+def test_translate_train_projection_step_on_the_cluster(cluster, corpus, tmp_path):
+    """translate-train --engine ray: the run folder's projection and links equal the one-process run's."""
+    (tmp_path / "proj.yaml").write_text("filter:\n  drop_incomplete: true\n")
+    common = ["translate-train", corpus / "src.conll", "-a", "lexical", "--translations", corpus / "tgt.txt",
+              "--projection-config", tmp_path / "proj.yaml"]
+    _cli(*common, "-o", tmp_path / "single")
+    _cli(*common, "-o", tmp_path / "ray", "--engine", "ray", "--address", cluster.address, "--shard-size", "13")
+    for name in ("projected.conll", "alignments.talp", "train.conll"):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "single" / name).read_bytes(), name
+    assert len((tmp_path / "ray" / "alignments.talp").read_text().splitlines()) == 50
+    assert not (tmp_path / "ray" / "project.shards").exists()  # removed once the step is done

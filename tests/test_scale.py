@@ -1,6 +1,7 @@
 """Sharded alignment with eflomal priors, bounded-memory projection, progress lines (issue 16)."""
 
 import io
+from pathlib import Path
 from importlib.resources import files
 
 import pytest
@@ -199,3 +200,35 @@ def test_bad_device_settings_are_refused_before_work():
         with pytest.raises(ConfigError, match="torch sees no CUDA device; install a CUDA build of torch"):
             resolve_device("cuda")
         assert resolve_device("auto") == "cpu"
+
+
+def test_ray_only_options_and_unknown_engines_are_refused():
+    from projner.commands.scale import check_engine
+
+    with pytest.raises(ConfigError, match="^--engine must be local or ray, not 'spark'$"):
+        check_engine("spark")
+    with pytest.raises(ConfigError, match="^--address needs --engine ray$"):
+        check_engine("local", "auto")
+    with pytest.raises(ConfigError, match="^--workdir needs --engine ray$"):
+        check_engine("local", None, "w")
+    check_engine("local")
+
+
+def test_sharded_default_eflomal_reads_the_priors_of_its_own_prefix_length(tmp_path, monkeypatch):
+    from projner.align.eflomal import EflomalAligner
+
+    src, tgt = _example(6)
+    cfg = load_config(None, {"seed": 2, "aligner": "eflomal"})  # runs on surface forms and 4-character stems
+    read: list = []
+    orig = EflomalAligner._directional
+
+    def spy(self, s, t, prefix_len=None):
+        read.append((prefix_len, Path(self.priors[prefix_len]).name))
+        return orig(self, s, t, prefix_len)
+
+    monkeypatch.setattr(EflomalAligner, "_directional", spy)
+    st: dict = {}
+    aligns = list(align_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, sample_size=40, stats=st,
+                                workdir=tmp_path))
+    assert st["priors"] and len(aligns) == len(src) and any(len(a) for a in aligns)
+    assert read == [(0, "eflomal.priors"), (4, "eflomal.prefix4.priors")] * 3

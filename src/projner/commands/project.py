@@ -55,7 +55,7 @@ def project(
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, method, bitext, lowercase, encoder,
                                                                        label_map, ignore, seed, drop_incomplete,
                                                                        min_span_score), ctx)
-    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, bool(save_alignment))
+    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, address, workdir)
     guard({"SOURCE": source, "TARGET": target, "--alignment": alignment, "--config": config, **config_files(cfg)},
           {"-o": output, "--save-alignment": save_alignment})
     check_sentences_output(output, output_format)
@@ -64,7 +64,8 @@ def project(
     files = scale.Files(source, target, source_format, target_format, scheme, repair_tags)
     if engine == "ray":
         return scale.run_ray("project", files, output, cfg, alignment=alignment, output_format=output_format,
-                             shard_size=shard_size, sample_size=priors_sample, address=address, workdir=workdir)
+                             shard_size=shard_size, sample_size=priors_sample, address=address, workdir=workdir,
+                             save_alignment=save_alignment)
     if not alignment:  # align and project shard by shard: bounded memory, progress with rate and ETA
         return scale.project_local(files, output, cfg, output_format=output_format, save_alignment=save_alignment,
                                    shard_size=shard_size, sample_size=priors_sample)
@@ -125,7 +126,7 @@ def align(
     """Word-align SOURCE and TARGET and write talp links (shard by shard, with progress)."""
     cfg = load_projection_config(spooled(config), projection_overrides(aligner, None, bitext, lowercase, encoder,
                                                                        seed=seed), ctx)
-    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample)
+    cfg = scale.prepare(cfg, engine, device, batch_size, shard_size, priors_sample, address, workdir)
     guard({"SOURCE": source, "TARGET": target, "--config": config, **config_files(cfg)}, {"-o": output})
     check_output(output)
     source, target = spooled(source), spooled(target)

@@ -13,7 +13,7 @@ from ..align.sharded import DEFAULT_SAMPLE_SIZE, DEFAULT_SHARD_SIZE
 from ..errors import ConfigError
 
 Engine = Annotated[str, typer.Option(
-    "--engine", help="local (this process) or ray (a Ray cluster; pip install 'projner[ray]').")]
+    "--engine", help="local (this process) or ray (a Ray cluster; pip install 'projner\\[ray]').")]
 Address = Annotated[Optional[str], typer.Option(
     "--address", help="--engine ray: cluster address (auto = the one started with 'ray start', or "
     "ray://HEAD:10001); default: a local Ray on this machine.")]
@@ -33,12 +33,8 @@ SAMPLE_SIZE = DEFAULT_SAMPLE_SIZE
 ENGINES = ("local", "ray")
 
 
-def prepare(cfg, engine: str, device: Optional[str], batch_size: Optional[int], shard_size: int,
-            sample_size: int, save_alignment: bool = False):
-    """Check the scale options before any work; returns ``cfg`` with the device settings."""
-    from ..devices import apply_device
-    from ..pipelines_scale import check_shard_options
-
+def check_engine(engine: str, address: Optional[str] = None, workdir: Optional[Path] = None) -> None:
+    """``--engine`` is local or ray, Ray is installed for ray, and the Ray-only options come with it."""
     if engine not in ENGINES:
         raise ConfigError(f"--engine must be local or ray, not {engine!r}")
     if engine == "ray":
@@ -46,8 +42,17 @@ def prepare(cfg, engine: str, device: Optional[str], batch_size: Optional[int], 
 
         if importlib.util.find_spec("ray") is None:
             raise ConfigError("--engine ray needs Ray: pip install 'projner[ray]'")
-        if save_alignment:
-            raise ConfigError("--save-alignment is not supported with --engine ray (use projner align --engine ray)")
+    elif address is not None or workdir is not None:
+        raise ConfigError(f"{'--address' if address is not None else '--workdir'} needs --engine ray")
+
+
+def prepare(cfg, engine: str, device: Optional[str], batch_size: Optional[int], shard_size: int,
+            sample_size: int, address: Optional[str] = None, workdir: Optional[Path] = None):
+    """Check the scale options before any work; returns ``cfg`` with the device settings."""
+    from ..devices import apply_device
+    from ..pipelines_scale import check_shard_options
+
+    check_engine(engine, address, workdir)
     check_shard_options(shard_size, sample_size)
     return apply_device(cfg, device, batch_size)
 
@@ -127,7 +132,8 @@ def align_local(files: Files, output: Path, cfg, *, shard_size: int, sample_size
 
 
 def run_ray(command: str, files: Files, output: Path, cfg, *, alignment: Optional[Path], output_format: str,
-            shard_size: int, sample_size: int, address: Optional[str], workdir: Optional[Path]) -> None:
+            shard_size: int, sample_size: int, address: Optional[str], workdir: Optional[Path],
+            save_alignment: Optional[Path] = None) -> None:
     """``project`` / ``align`` with ``--engine ray``."""
     from ..io import read_talp
     from ..progress import stage_progress
@@ -141,7 +147,7 @@ def run_ray(command: str, files: Files, output: Path, cfg, *, alignment: Optiona
                  alignments=read_talp(alignment) if alignment else None,
                  paths=(files.source, files.target, alignment), shard_size=shard_size, sample_size=sample_size,
                  address=address, workdir=workdir, output_format=output_format, settings=settings,
-                 progress=progress)
+                 save_alignment=save_alignment, progress=progress)
     typer.echo(f"{command}: {st['pairs']} pairs in {st['shards']} shard(s), {st['ran']} run now"
                f"{' (resumed)' if st['resumed'] else ''}, in {time.perf_counter() - t0:.1f}s → {output} "
                f"(shards and manifest: {st['workdir']})", err=True)

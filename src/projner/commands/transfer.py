@@ -4,18 +4,21 @@ machine translation, as resumable steps in a run folder."""
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..pipelines_scale import check_shard_options
 from .common import (check_output, dotted_overrides, log, progress_enabled, projection_overrides, show_scores,
                      spooled, write_json)
 from .options import (Aligner, BackModel, Backtranslation, BaseModel, BatchSize, BeamSize, Bitext, Cache, Device,
                       DropIncomplete, Encoder, Ignore, LabelMap, Markers, MaxIterations, MaxLength, Method, MinSpanScore,
                       Model, OutputFormatRun, ProjectionConfigFile, RepairTags, RunConfig, Scheme, Seed, SrcLang,
                       SummaryJson, TgtLang, Tokenize, Tokenizer, Translations, TranslationsFormat, Translator)
+from .scale import SAMPLE_SIZE, SHARD_SIZE, Address, Engine, check_engine
 
 
 def translate_overrides(translator, model, tokenizer, translations, src_lang, tgt_lang, beam, batch, maxlen, device,
@@ -88,10 +91,13 @@ def translate_train(
     markers: Markers = None,
     json_out: SummaryJson = None,
     scheme: Scheme = "iob2", repair_tags: RepairTags = False,  # the tag-scheme policy of labelled inputs
+    engine: Engine = "local", address: Address = None, shard_size: RayShardSize = None,
 ) -> None:
     """Translate a labelled source corpus, project its labels onto the translations,
     optionally train and evaluate a target tagger. Outputs go into the run folder."""
-    from ..transfer import TranslateTrainConfig, load_transfer_config, run_translate_train
+    from ..transfer import TranslateTrainConfig, load_transfer_config
+
+    run_fn = _train_runner(output, engine, address, shard_size)
 
     train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations} \
         if train or base_model or max_iterations else None
@@ -105,7 +111,28 @@ def translate_train(
         "eval": str(eval_) if eval_ else None, "output_format": output_format, "markers": markers,
         **sections}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
-    _run(run_translate_train, cfg, output, json_out, _report_train, timed=True)
+    _run(run_fn, cfg, output, json_out, _report_train, timed=True)
+
+
+RayShardSize = Annotated[Optional[int], typer.Option(
+    "--shard-size", help="--engine ray: pairs per shard of the projection step (default 100,000).")]
+
+
+def _train_runner(output: Path, engine: str, address: Optional[str], shard_size: Optional[int]):
+    """translate-train in this process, or with its projection step on Ray (options checked before any work)."""
+    from ..transfer import run_translate_train
+
+    check_engine(engine, address)
+    if shard_size is not None:
+        if engine != "ray":
+            raise ConfigError("--shard-size needs --engine ray (translate-train projects in one pass otherwise)")
+        check_shard_options(shard_size, SAMPLE_SIZE)
+    if engine != "ray":
+        return run_translate_train
+    from ..transfer.run import ray_projection
+
+    return partial(run_translate_train, engine=ray_projection(
+        output, address=address, shard_size=shard_size or SHARD_SIZE, sample_size=SAMPLE_SIZE))
 
 
 def _add_filter(projection: dict, drop_incomplete, min_span_score) -> None:

@@ -7,6 +7,7 @@ actor pool over a dataset of shards), projner only cuts the shards, records the
 finished ones in a manifest and merges the outputs in input order. See docs/scale.md.
 """
 
+from .lists import project_lists
 from .run import run
 
-__all__ = ["run"]
+__all__ = ["run", "project_lists"]

@@ -41,8 +41,9 @@ def _output_format(output: Path, fmt: str) -> str:
 
 
 def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shard_size: int, sample_size: int,
-          paths: tuple, ext: str, progress) -> None:
-    """Pass over the inputs: shard files, priors, fitted projector; marks the split done."""
+          paths: tuple, ext: str, progress, links: bool = False) -> None:
+    """Pass over the inputs: shard files (``links``: each shard also writes its links),
+    priors, fitted projector; marks the split done."""
     from ..pipelines import make_projector
     from ..pipelines_scale import prepare_priors, scan
 
@@ -64,12 +65,12 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
         count[0] += 1
         current.append((s, t, al))
         if len(current) == shard_size:
-            folder.write_shard(len(folder.manifest["shards"]), current, ext)
+            folder.write_shard(len(folder.manifest["shards"]), current, ext, links)
             current.clear()
 
     n, sample = scan(corpus, config, sample_size=sample_size, projector=projector, paths=paths[:2], on_pair=on_pair)
     if current:
-        folder.write_shard(len(folder.manifest["shards"]), current, ext)
+        folder.write_shard(len(folder.manifest["shards"]), current, ext, links)
     if links is not None and next(links, None) is not None:
         raise InputError(f"alignment has more entries than the {n} sentence pairs", paths[2], n + 1)
     cfg = config
@@ -113,7 +114,7 @@ def connect(address: str | None) -> Any:
 
 
 def distribute(folder: ShardFolder, command: str, config, *, address: str | None, workers: int | None,
-               output_format: str, progress) -> int:
+               output_format: str, progress, links: bool = False) -> int:
     """Run the unfinished shards on the cluster; returns how many ran."""
     pending = folder.pending()
     if not pending:
@@ -129,7 +130,7 @@ def distribute(folder: ShardFolder, command: str, config, *, address: str | None
     size = workers or (int(gpus) if use_gpu else max(cpus, 1))
     size = max(1, min(size, len(pending)))
     projector = str(folder.root / "projector.pkl") if command == "project" else None
-    kwargs = dict(command=command, config=config, projector=projector, output_format=output_format)
+    kwargs = dict(command=command, config=config, projector=projector, output_format=output_format, links=links)
     ds = ray.data.from_items(pending, override_num_blocks=len(pending))
     if neural:  # load the encoder once per actor, on a GPU when there is one
         ds = ds.map(ShardWorker, fn_constructor_kwargs=kwargs, compute=ray.data.ActorPoolStrategy(size=size),
@@ -147,10 +148,11 @@ def distribute(folder: ShardFolder, command: str, config, *, address: str | None
 def run(command: str, corpus, config, output: str | Path, *, alignments=None, paths: tuple = (None, None, None),
         shard_size: int, sample_size: int, address: str | None = None, workdir: str | Path | None = None,
         workers: int | None = None, output_format: str = "auto", settings: dict | None = None,
-        progress=None) -> dict:
+        save_alignment: str | Path | None = None, progress=None) -> dict:
     """Split, distribute, merge. ``corpus`` returns fresh (sources, targets) iterables;
     ``alignments`` (an iterable of :class:`Alignment`, or None) the precomputed links;
-    ``settings`` whatever else identifies the run (formats, scheme) for resuming."""
+    ``settings`` whatever else identifies the run (formats, scheme) for resuming;
+    ``save_alignment`` (``project``): also write the links there (talp, input order)."""
     from ..pipelines_scale import NoProgress, check_shard_options
 
     check_shard_options(shard_size, sample_size)
@@ -159,13 +161,15 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     fmt = "talp" if command == "align" else _output_format(output, output_format)
     ext = ".talp" if command == "align" else OUTPUT_FORMATS[fmt]
     folder = ShardFolder(workdir or output.with_name(output.name + ".shards"))
+    links = command == "project" and save_alignment is not None
     fp = fingerprint(command, paths, {"config": config.model_dump(mode="json"), "shard_size": shard_size,
-                                      "sample_size": sample_size, "output_format": fmt, **(settings or {})})
+                                      "sample_size": sample_size, "output_format": fmt, "links": links,
+                                      **(settings or {})})
     resumed = folder.open(fp)
     if not resumed:
         progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}")
         split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
-              paths=paths, ext=ext, progress=progress)
+              paths=paths, ext=ext, progress=progress, links=links)
     n = folder.manifest["pairs"]
     pending = folder.pending()
     progress.start(command, n)
@@ -174,7 +178,7 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     for attempt in range(1, ATTEMPTS + 1):
         try:
             ran += distribute(folder, command, _shard_config(folder, config), address=address, workers=workers,
-                              output_format=fmt, progress=progress)
+                              output_format=fmt, progress=progress, links=links)
             break
         except (InputError, ConfigError):
             raise
@@ -184,5 +188,7 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
             progress.note(f"Ray run failed ({type(exc).__name__}); resuming the {len(folder.pending())} "
                           f"unfinished shard(s), attempt {attempt + 1} of {ATTEMPTS}")
     size = folder.merge(output)
+    if links:
+        folder.merge(save_alignment, key="links")
     return {"pairs": n, "shards": len(folder.manifest["shards"]), "ran": ran, "resumed": resumed, "bytes": size,
             "workdir": str(folder.root)}

@@ -80,7 +80,8 @@ class ShardFolder:
 
     def record(self, result: dict) -> None:
         """Record a finished shard (a worker's result row)."""
-        self.manifest["done"][str(result["shard"])] = {k: result[k] for k in ("output", "pairs", "bytes", "sha256")}
+        keys = ("output", "pairs", "bytes", "sha256", "links", "links_bytes")
+        self.manifest["done"][str(result["shard"])] = {k: result[k] for k in keys if k in result}
         self.save()
 
     def pending(self) -> list[dict]:
@@ -89,12 +90,13 @@ class ShardFolder:
         for sh in self.manifest["shards"]:
             rec = self.manifest["done"].get(str(sh["shard"]))
             path = self.root / rec["output"] if rec else None
-            if rec is None or not path.exists() or path.stat().st_size != rec["bytes"]:
+            if (rec is None or not path.exists() or path.stat().st_size != rec["bytes"]
+                    or not _links_ok(self.root, sh, rec)):
                 out.append(sh)
         return out
 
     # -- inputs ----------------------------------------------------------------
-    def write_shard(self, index: int, items: list, ext: str) -> dict:
+    def write_shard(self, index: int, items: list, ext: str, links: bool = False) -> dict:
         path = self.root / "in" / f"{index:05d}.pkl"
         tmp = path.with_name(f".{path.name}.tmp")
         with open(tmp, "wb") as fh:
@@ -102,21 +104,32 @@ class ShardFolder:
         os.replace(tmp, path)
         sh = {"shard": index, "pairs": len(items), "input": f"in/{index:05d}.pkl",
               "output": f"out/{index:05d}{ext}", "root": str(self.root)}
+        if links:
+            sh["links"] = f"out/{index:05d}.talp"
         self.manifest["shards"].append(sh)
         return sh
 
-    def merge(self, output: str | os.PathLike) -> int:
-        """Concatenate the shard outputs in shard order into ``output`` (atomically); returns bytes."""
+    def merge(self, output: str | os.PathLike, key: str = "output") -> int:
+        """Concatenate the shard outputs (``key="links"``: the shards' links) in shard
+        order into ``output`` (atomically); returns bytes."""
         from ..io.common import atomic_write
 
         n = 0
         with atomic_write(output, "wb") as fh:
             for sh in self.manifest["shards"]:
-                with open(self.root / sh["output"], "rb") as part:
+                with open(self.root / sh[key], "rb") as part:
                     while chunk := part.read(1 << 20):
                         fh.write(chunk)
                         n += len(chunk)
         return n
+
+
+def _links_ok(root: Path, shard: dict, rec: dict) -> bool:
+    """A shard that also writes links is done only with its links file intact."""
+    if "links" not in shard:
+        return True
+    path = root / shard["links"]
+    return rec.get("links") == shard["links"] and path.exists() and path.stat().st_size == rec.get("links_bytes")
 
 
 def read_shard(root: str | os.PathLike, rel: str) -> list:

@@ -27,12 +27,18 @@ class ShardWorker:
     projector: path of the pickled refiner fitted on the whole corpus (``project`` only;
         projectors themselves are closures and are rebuilt from ``config``).
     output_format: ``conll`` or ``jsonl`` (``project``).
+    links: ``project`` also writes the shard's links (talp) to the row's ``links`` file
+        (``--save-alignment``; translate-train keeps them in its run folder).
+
+    ``project`` leaves out the sentences ``config.filter`` drops, as the single-process command does.
     """
 
-    def __init__(self, command: str, config, projector: str | None = None, output_format: str = "conll") -> None:
+    def __init__(self, command: str, config, projector: str | None = None, output_format: str = "conll",
+                 links: bool = False) -> None:
         self.command = command
         self.config = config
         self.output_format = output_format
+        self.links = links
         self.projector = None
         if projector is not None:
             from ..pipelines import make_projector
@@ -59,19 +65,23 @@ class ShardWorker:
         aligns = [al for _, _, al in items]
         if any(al is None for al in aligns):
             aligns = self.aligner().align([s.tokens for s, _, _ in items], [t.tokens for _, t, _ in items])
-        path = Path(row["root"]) / row["output"]
-        if self.command == "align":
-            from ..io import write_talp
+        from ..io import write_sentences, write_talp
 
+        root = Path(row["root"])
+        path = root / row["output"]
+        rec = {"shard": row["shard"], "output": row["output"], "pairs": len(items)}
+        if self.command == "align":
             write_talp(path, aligns)
         else:
-            from ..io import write_sentences
-
+            if self.links:  # before the output: a shard counts as done once its output is there
+                write_talp(root / row["links"], aligns)
+                rec.update(links=row["links"], links_bytes=(root / row["links"]).stat().st_size)
+            keep = self.config.sentence_filter().keep
             out = [self.projector(s, t, al) for (s, t, _), al in zip(items, aligns)]
-            write_sentences(path, out, self.output_format)
+            write_sentences(path, [o for (s, _, _), o in zip(items, out) if keep(s, o)], self.output_format)
         data = path.read_bytes()
-        return {"shard": row["shard"], "output": row["output"], "pairs": len(items), "bytes": len(data),
-                "sha256": hashlib.sha256(data).hexdigest(), "node": os.uname().nodename, "pid": os.getpid()}
+        return {**rec, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), "node": os.uname().nodename,
+                "pid": os.getpid()}
 
 
 def run_shard(row: dict, **kwargs) -> dict:

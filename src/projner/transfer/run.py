@@ -104,20 +104,34 @@ def _open_train_inputs(cfg: TranslateTrainConfig, root: Path):
 
 
 def run_translate_train(cfg: TranslateTrainConfig, root: str | os.PathLike, progress: bool = False,
-                        log: Log = lambda m: None) -> dict[str, Any]:
+                        log: Log = lambda m: None, engine: Callable | None = None) -> dict[str, Any]:
     """Run translate-train into the run folder ``root``; returns a summary dict.
 
     Steps (each resumable): ``translate`` (translations.txt, target.txt),
     ``project`` (projected.conll|jsonl, alignments.talp), ``train`` (model/ and
-    train.json), ``evaluate`` (scores.json)."""
+    train.json), ``evaluate`` (scores.json). ``engine`` runs the projection step
+    elsewhere (:func:`ray_projection`)."""
     root = Path(root)
     sources, dev, gold = _open_train_inputs(cfg, root)
     with resolve(cfg.projection) as comps:  # aligner and projector built before any translation
-        return _translate_train(cfg, root, sources, dev, gold, comps, progress, log)
+        return _translate_train(cfg, root, sources, dev, gold, comps, progress, log, engine)
+
+
+def ray_projection(root: str | os.PathLike, *, address: str | None, shard_size: int, sample_size: int,
+                   progress=None) -> Callable:
+    """translate-train's projection step on a Ray cluster (``--engine ray``): shards in
+    ``ROOT/project.shards`` (kept while the step is unfinished, so a rerun resumes them)."""
+    from ..ray_engine import project_lists
+
+    def project(sources, targets, config):
+        return project_lists(sources, targets, config, Path(root) / "project.shards", address=address,
+                             shard_size=shard_size, sample_size=sample_size, progress=progress)
+
+    return project
 
 
 def _translate_train(cfg: TranslateTrainConfig, root: Path, sources, dev, gold, comps, progress: bool,
-                     log: Log) -> dict[str, Any]:
+                     log: Log, engine: Callable | None = None) -> dict[str, Any]:
     from ..evaluate import normalise_spans
     from ..io import read_sentences
     from ..runs import RunDir
@@ -132,7 +146,8 @@ def _translate_train(cfg: TranslateTrainConfig, root: Path, sources, dev, gold, 
     summary: dict[str, Any] = {"run": str(root), "sentences": len(sources)}
     ext = "jsonl" if cfg.output_format == "jsonl" else "conll"
 
-    projected, done = _labelled_targets(cfg, run, sources, translator, tokenize, inputs, ext, summary, log, comps)
+    projected, done = _labelled_targets(cfg, run, sources, translator, tokenize, inputs, ext, summary, log, comps,
+                                        engine)
     # entities the projection could carry over: ignored labels do not count (as in 'projner project')
     summary["source_entities"] = sum(len(normalise_spans(s.spans, cfg.projection.label_map,
                                                          cfg.projection.ignore_labels)) for s in sources)
@@ -155,7 +170,7 @@ def _translate_train(cfg: TranslateTrainConfig, root: Path, sources, dev, gold, 
 
 
 def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, tokenize: str, inputs: dict, ext: str,
-                      summary: dict, log: Log, comps=None) -> tuple[list[Sentence], str]:
+                      summary: dict, log: Log, comps=None, engine=None) -> tuple[list[Sentence], str]:
     """Translate and project (or translate with markers): the labelled translations
     and the name of the step that made them."""
     from ..io import read_sentences
@@ -177,7 +192,8 @@ def _labelled_targets(cfg: TranslateTrainConfig, run, sources, translator, token
                          run.path("target.txt"))
     log(f"aligning and projecting ({cfg.projection.aligner}, {cfg.projection.method})")
     out, train_file = project_step(run, sources, targets, cfg.projection, f"projected.{ext}",
-                                   ["step:translate", "input:source", "config:projection"], summary, comps)
+                                   ["step:translate", "input:source", "config:projection"], summary, comps,
+                                   engine=engine)
     summary["projected"] = str(out)
     if train_file != out:  # filter.*: the tagger trains on the kept sentences
         summary["training_data"] = str(train_file)

@@ -62,10 +62,11 @@ def translate_step(run, sentences: Sequence[Sentence], translator: Any, tokenize
 
 def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], config: ProjectionConfig,
                  output: str, depends: list[str], summary: dict | None = None, components: Any = None,
-                 training: bool = True) -> tuple[Path, Path]:
+                 training: bool = True, engine: Any = None) -> tuple[Path, Path]:
     """``output`` (labelled targets, its extension gives the format) and ``alignments.talp``; with an
     active ``config.filter`` and ``training`` also ``train.EXT`` (the kept sentences; predictions are
-    never filtered). Returns (projected, training data)."""
+    never filtered). ``engine(sources, targets, config)``, if given, aligns and projects instead of
+    :func:`~projner.pipelines.project_corpus` (``--engine ray``). Returns (projected, training data)."""
     from ..io import format_talp, write_sentences
     from ..pipelines import filter_projected, project_corpus
 
@@ -76,7 +77,10 @@ def project_step(run, sources: Sequence[Sentence], targets: Sequence[Sentence], 
 
     def do(tmp):
         t0 = time.perf_counter()
-        projected, aligns = project_corpus(list(sources), list(targets), config, components=components)
+        if engine is not None:
+            projected, aligns = engine(list(sources), list(targets), config)
+        else:
+            projected, aligns = project_corpus(list(sources), list(targets), config, components=components)
         write_sentences(tmp[output], projected, ext)
         write_lines(tmp["alignments.talp"], [format_talp(a).rstrip("\n") for a in aligns])
         if filtered:  # the training data: the sentences the filter keeps (scores are gone once written as CoNLL)
