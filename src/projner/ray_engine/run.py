@@ -41,8 +41,8 @@ def _output_format(output: Path, fmt: str) -> str:
 
 
 def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shard_size: int, sample_size: int,
-          paths: tuple, ext: str, progress, links: bool = False) -> None:
-    """Pass over the inputs: shard files (``links``: each shard also writes its links),
+          paths: tuple, ext: str, progress, save_links: bool = False) -> None:
+    """Pass over the inputs: shard files (``save_links``: each shard also writes its links),
     priors, fitted projector; marks the split done."""
     from ..pipelines import make_projector
     from ..pipelines_scale import prepare_priors, scan
@@ -65,12 +65,12 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
         count[0] += 1
         current.append((s, t, al))
         if len(current) == shard_size:
-            folder.write_shard(len(folder.manifest["shards"]), current, ext, links)
+            folder.write_shard(len(folder.manifest["shards"]), current, ext, save_links)
             current.clear()
 
     n, sample = scan(corpus, config, sample_size=sample_size, projector=projector, paths=paths[:2], on_pair=on_pair)
     if current:
-        folder.write_shard(len(folder.manifest["shards"]), current, ext, links)
+        folder.write_shard(len(folder.manifest["shards"]), current, ext, save_links)
     if links is not None and next(links, None) is not None:
         raise InputError(f"alignment has more entries than the {n} sentence pairs", paths[2], n + 1)
     cfg = config
@@ -169,7 +169,7 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     if not resumed:
         progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}")
         split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
-              paths=paths, ext=ext, progress=progress, links=links)
+              paths=paths, ext=ext, progress=progress, save_links=links)
     n = folder.manifest["pairs"]
     pending = folder.pending()
     progress.start(command, n)
