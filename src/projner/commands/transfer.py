@@ -97,8 +97,6 @@ def translate_train(
     optionally train and evaluate a target tagger. Outputs go into the run folder."""
     from ..transfer import TranslateTrainConfig, load_transfer_config
 
-    run_fn = _train_runner(output, engine, address, shard_size)
-
     train_ov = {"kind": train, "base_model": base_model, "max_iterations": max_iterations} \
         if train or base_model or max_iterations else None
     config, projection_config = spooled(config), spooled(projection_config)
@@ -111,7 +109,7 @@ def translate_train(
         "eval": str(eval_) if eval_ else None, "output_format": output_format, "markers": markers,
         **sections}, dotted_overrides(ctx))
     _guard_run(cfg, output, json_out, ("source", "dev", "eval"))
-    _run(run_fn, cfg, output, json_out, _report_train, timed=True)
+    _run(_train_runner(output, engine, address, shard_size), cfg, output, json_out, _report_train, timed=True)
 
 
 RayShardSize = Annotated[Optional[int], typer.Option(
