@@ -158,3 +158,23 @@ def test_embedding_aligner_needs_a_named_existing_encoder(tmp_path, capsys):
     assert err == (f"projner: error: encoder folder not found: {missing} (give a local model folder, "
                    "or a hub name on a machine that can download it)\n")
     assert not out.exists()
+
+
+def test_python_dash_m_runs_the_cli(tmp_path):
+    """``python -m projner`` is the console script: same output, same exit codes."""
+    import os
+    import subprocess
+    import sys
+
+    from pathlib import Path
+
+    import projner
+
+    src = str(Path(projner.__file__).resolve().parent.parent)  # this checkout's code, not another install
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]))
+    ok = subprocess.run([sys.executable, "-m", "projner", "--version"], capture_output=True, text=True, env=env)
+    assert (ok.returncode, ok.stdout.split()[0]) == (0, "projner")
+    bad = subprocess.run([sys.executable, "-m", "projner", "evaluate", str(tmp_path / "missing.conll"),
+                          str(tmp_path / "missing.conll")], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2
+    assert "missing.conll" in bad.stderr and "Traceback" not in bad.stderr
