@@ -100,4 +100,4 @@ def test_benchmark_exits_2_without_the_split(clean_env, capsys):
 def test_defaults_are_the_measured_configuration():
     args = portuguese.parse_args(["--data", "x"])
     assert (args.tagger, args.train_size, args.min_votes, args.split) == ("hf", 0, None, "dev")
-    assert portuguese.ENSEMBLE_MEMBERS == ("translate_train", "translate_test", "model_transfer")
+    assert portuguese.ENSEMBLE_MEMBERS == ("translate_train", "translate_test")
