@@ -329,7 +329,9 @@ def run_all(args, gold, english, en_tagger, out, preds) -> None:
     out["_ensemble_variants"] = {name: score(gold, vote_entities([preds[k] for k in keys], min_votes=k_min))[
         "overall"] for name, (keys, k_min) in VARIANTS.items()}
     out["_shared_errors"] = shared_errors(gold, preds)
-    save_predictions(args.cache / "predictions" / args.split, preds)
+    # a --limit run keeps its predictions apart from the whole split's
+    save_predictions(args.cache / "predictions" / (f"{args.split}-first{args.limit}" if args.limit else args.split),
+                     preds)
     out["ensemble"] = {"seconds": time.perf_counter() - t0 + sum(out[k]["seconds"] for k in ENSEMBLE_MEMBERS),
                        "members": list(ENSEMBLE_MEMBERS), "min_votes": args.min_votes}
     log("MT error analysis")
