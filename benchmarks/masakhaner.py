@@ -42,7 +42,7 @@ from projner.config import load_config
 from projner.evaluate import evaluate
 from projner.pipelines import fit_projector, make_projector, prepare_source
 from projner.project.quality import SentenceFilter, filter_corpus
-from projner.types import Alignment, Sentence, iob_to_spans
+from projner.types import Alignment, Sentence, Span, iob_to_spans
 
 LABELS = ("PER", "ORG", "LOC")
 LANGS = ("hau", "swa", "yor", "zul")
@@ -96,6 +96,16 @@ def digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
+def code_key(*folders: str) -> str:
+    """Hash of projner's source under ``folders`` (a cached result is only reused by the same code)."""
+    h = hashlib.sha1()
+    pkg = Path(__import__("projner").__file__).parent
+    for folder in folders:
+        for path in sorted((pkg / folder).rglob("*.py")) if (pkg / folder).is_dir() else [pkg / folder]:
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def corpus_key(sents) -> str:
     h = hashlib.sha1()
     for s in sents:
@@ -144,7 +154,10 @@ def cached_aligner(config, cache: Path | None):
     from projner.pipelines import make_aligner
 
     aligner = make_aligner(config)
-    opts = config.member_options()
+    # the key of a member: its options with the run's lowercase and seed (as projner's
+    # config.member_options() gave them when the caches were made)
+    opts = {n: {**config.aligner_options.get(n, {}), "lowercase": config.lowercase, "seed": config.seed}
+            for n in ("eflomal", "embedding", "simalign")}
     if isinstance(aligner, CombinedAligner):
         names = [p.strip() for p in config.aligner.replace("|", "+").replace("&", "+").split("+")]
         aligner.members = [m if n == "lexical" else CachedAligner(m, cache, digest(n, opts.get(n), config.seed,
@@ -153,12 +166,32 @@ def cached_aligner(config, cache: Path | None):
         return aligner
     if config.aligner == "lexical":
         return aligner
-    return CachedAligner(aligner, cache, digest(config.aligner, opts, config.seed, config.lowercase, config.encoder))
+    return CachedAligner(aligner, cache, digest(config.aligner, config.aligner_options, config.seed,
+                                                config.lowercase, config.encoder))
 
 
 def project(english, targets, config, cache):
-    """Align (cached) and project; returns (projected targets, seconds for align + project)."""
+    """Align (cached) and project (cached, keyed by projner's code); returns (projected
+    targets, seconds for align + project, sources)."""
     sources = [prepare_source(s, config) for s in english]
+    path = None if cache is None else cache / f"projected-{digest(code_key('.'), str(config), corpus_key(english), corpus_key(targets))}.json.gz"
+    if path is not None and path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            data = json.load(fh)
+        projected = [Sentence(t, [Span(a, b, lab, sc) for a, b, lab, sc in sp])
+                     for t, sp in zip(data["tokens"], data["spans"])]
+        return projected, data["seconds"], sources
+    projected, seconds = _project(sources, targets, config, cache)
+    if path is not None:
+        tmp = path.with_suffix(".tmp")
+        with gzip.open(tmp, "wt", encoding="utf-8") as fh:
+            json.dump({"seconds": seconds, "tokens": [list(p.tokens) for p in projected],
+                       "spans": [[[x.start, x.end, x.label, x.score] for x in p.spans] for p in projected]}, fh)
+        os.replace(tmp, path)
+    return projected, seconds, sources
+
+
+def _project(sources, targets, config, cache):
     t0 = time.perf_counter()
     aligner = cached_aligner(config, cache)
     aligns = aligner.align([s.tokens for s in sources], [t.tokens for t in targets])
@@ -171,12 +204,12 @@ def project(english, targets, config, cache):
     t_proj = time.perf_counter() - t1
     # time as if nothing had been cached: the recorded time of cached members replaces their load time
     seconds = t_align + t_proj + sum(m.seconds - m.wall for m in members)
-    return projected, seconds, sources, aligns
+    return projected, seconds
 
 
 def train_tagger(name: str, train, args, cache: Path | None):
     """Train (or load from the cache) a tagger on ``train``; returns an object with ``predict``."""
-    key = digest(name, args.tagger, corpus_key(train),
+    key = digest(name, args.tagger, corpus_key(train), code_key("ner", "text"),
                  args.crf if args.tagger == "crf" else args.hf)
     folder = None if cache is None else cache / f"{args.tagger}-{key}"
     from projner.ner import load_tagger
@@ -254,7 +287,7 @@ def run_language(lang: str, args) -> dict:
         cache.mkdir(parents=True, exist_ok=True)
     rows, train_sets = [], []
     for name, config in configurations(args):
-        projected, seconds, sources, _ = project(english, targets, config, cache)
+        projected, seconds, sources = project(english, targets, config, cache)
         agree = evaluate(tproj, projected).overall
         n_src = sum(len(s.spans) for s in sources)
         n_proj = sum(len(s.spans) for s in projected)
@@ -272,7 +305,8 @@ def run_language(lang: str, args) -> dict:
             train_sets.append((f"{name} [{spec}]", kept, {"sentences": len(kept)}))
     if args.projection_only:
         return {"lang": lang, "rows": [{"name": n, **info} for n, _, info in train_sets]}
-    train_sets.append(("T-Projection", tproj, {}))
+    if args.tproj:
+        train_sets.append(("T-Projection", tproj, {}))
     preds = {}
     for name, train, info in train_sets:
         tagger = train_tagger(name, [s for s in train], args, cache)
@@ -281,36 +315,47 @@ def run_language(lang: str, args) -> dict:
     if args.tagger == "transformer" and args.en_model:
         from projner.ner import load_tagger
 
-        preds["model transfer (en)"] = load_tagger(args.en_model).predict([g.tokens for g in gold])
-        rows.append({"name": "model transfer (en)"})
-    ref = counts(gold, preds["T-Projection"])
-    for row in rows:
-        c = counts(gold, preds[row["name"]])
-        row["f1"] = round(float(f1_of(c.sum(0))) * 100, 2)
-        if row["name"] != "T-Projection":
-            d, lo, hi = bootstrap_diff(c, ref, args.bootstrap)
-            row["diff"] = [round(d * 100, 2), round(lo * 100, 2), round(hi * 100, 2)]
-        print(f"  {row['name']:<24} F1 {row['f1']:6.2f}" + (
-            f"  vs T-Projection {row['diff'][0]:+.2f} [{row['diff'][1]:+.2f}, {row['diff'][2]:+.2f}]"
-            if "diff" in row else ""), flush=True)
+        preds[MT] = load_tagger(args.en_model).predict([g.tokens for g in gold])
+        rows.append({"name": MT})
+    score_rows(rows, preds, gold, args.bootstrap)
     return {"lang": lang, "rows": rows}
 
 
+MT = "model transfer (en)"
+REFS = (("diff", "T-Projection"), ("diff_mt", MT))
+
+
+def score_rows(rows, preds, gold, n_boot) -> None:
+    """F1 of every row (PER/ORG/LOC predictions only) and its paired-bootstrap difference
+    to T-Projection's row and to model transfer's row, where those exist."""
+    c = {name: counts(gold, [[sp for sp in p if sp.label in LABELS] for p in pr]) for name, pr in preds.items()}
+    for row in rows:
+        row["f1"] = round(float(f1_of(c[row["name"]].sum(0))) * 100, 2)
+        text = f"  {row['name']:<24} F1 {row['f1']:6.2f}"
+        for key, ref in REFS:
+            if ref in c and row["name"] not in (ref, MT if key == "diff" else ""):
+                d, lo, hi = bootstrap_diff(c[row["name"]], c[ref], n_boot)
+                row[key] = [round(d * 100, 2), round(lo * 100, 2), round(hi * 100, 2)]
+                text += f"  vs {ref} {row[key][0]:+.2f} [{row[key][1]:+.2f}, {row[key][2]:+.2f}]"
+        print(text, flush=True)
+
+
+def _ci(diff) -> str:
+    return f"{diff[0]:+.2f} [{diff[1]:+.2f}, {diff[2]:+.2f}]" if diff else "–"
+
+
 def table(results: list[dict], split: str) -> str:
-    lines = [f"| language | training data | {split} F1 | − T-Projection [95% CI] | projection s | "
-             "agreement with T-Projection |", "|---|---|---:|---:|---:|---:|"]
+    lines = [f"| language | training data | {split} F1 | − T-Projection [95% CI] | − model transfer [95% CI] | "
+             "projection s | agreement with T-Projection |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in results:
         for row in r["rows"]:
-            diff = row.get("diff")
-            lines.append(
-                f"| {r['lang']} | {row['name']} | {row.get('f1', '–')} | "
-                + (f"{diff[0]:+.2f} [{diff[1]:+.2f}, {diff[2]:+.2f}]" if diff else "–")
-                + f" | {row.get('seconds', '–')} | {row.get('agreement', '–')} |")
+            lines.append(f"| {r['lang']} | {row['name']} | {row.get('f1', '–')} | {_ci(row.get('diff'))} | "
+                         f"{_ci(row.get('diff_mt'))} | {row.get('seconds', '–')} | {row.get('agreement', '–')} |")
     names = [row["name"] for row in results[0]["rows"]] if results else []
     for name in names:
         vals = [row["f1"] for r in results for row in r["rows"] if row["name"] == name and "f1" in row]
         if len(vals) == len(results) and vals:
-            lines.append(f"| mean | {name} | {sum(vals) / len(vals):.2f} | | | |")
+            lines.append(f"| mean | {name} | {sum(vals) / len(vals):.2f} | | | | |")
     return "\n".join(lines)
 
 
@@ -331,6 +376,10 @@ def parse_args(argv):
                     "onto the previous token in the translations and T-Projection's labels (projner.text.marks)")
     ap.add_argument("--projection", default=None, help="JSON projection options added to every configuration")
     ap.add_argument("--en-model", default=None, help="English tagger for model transfer (transformer)")
+    ap.add_argument("--no-tproj", dest="tproj", action="store_false",
+                    help="do not train a tagger on T-Projection's labels (differences to model transfer only)")
+    ap.add_argument("--marks", choices=("auto", "split", "keep"), default="auto",
+                    help="tagger setting for combining marks written as tokens (projner.text.marks)")
     ap.add_argument("--seed", type=int, default=1, help="eflomal seed")
     ap.add_argument("--projection-only", action="store_true", help="project and report agreement only")
     ap.add_argument("--limit", type=int, default=None, help="first N training pairs only (smoke runs)")
@@ -342,8 +391,8 @@ def parse_args(argv):
     args = ap.parse_args(argv)
     if args.data is None:
         args.data = Path(os.environ.get("PROJNER_DATA") or ROOT.parent / "shared" / "data")
-    args.crf = {"max_iterations": args.max_iterations, "c1": 0.05, "c2": 0.05}
-    args.hf = {"epochs": args.epochs}
+    args.crf = {"max_iterations": args.max_iterations, "c1": 0.05, "c2": 0.05, "marks": args.marks}
+    args.hf = {"epochs": args.epochs, "marks": args.marks}
     args.tmp = None
     if args.tagger == "transformer" and not args.encoder:
         ap.error("--tagger transformer needs --encoder (the base encoder to fine-tune)")

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from projner.errors import InputError, ModelError
+from projner.errors import ConfigError, InputError, ModelError
 from projner.types import Sentence, Span
 
 FIRST = ["John", "Maria", "Peter", "Anna", "Carlos", "Ingrid", "Tom", "Lucia"]
@@ -75,6 +75,8 @@ def test_crf_errors(tmp_path):
         CRFTagger.load(tmp_path)
     with pytest.raises(ModelError, match="not trained"):
         CRFTagger().predict([["x"]])
+    with pytest.raises(ConfigError, match="marks must be auto, split or keep, not 'x'"):
+        CRFTagger(marks="x")
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +227,61 @@ def test_hf_training_batches_bucket_lengths_and_freeze_embeddings(tiny_classifie
     model = AutoModelForTokenClassification.from_pretrained(tiny_classifier)
     n = freeze_word_embeddings(model)
     assert n == model.get_input_embeddings().weight.numel() and not model.get_input_embeddings().weight.requires_grad
+
+
+def test_crf_trained_on_split_marks_tags_whole_words(tmp_path):
+    """Training text with tone marks as tokens of their own (``Ọ ̀ yọ ́``); the words tagged
+    later carry them on their letters (``Ọ̀yọ́``, decomposed): the tagger cuts them as in
+    training and returns spans over the caller's words."""
+    pytest.importorskip("sklearn_crfsuite")
+    import unicodedata
+
+    from projner.ner import load_tagger
+    from projner.ner.crf import CRFTagger
+
+    rng = random.Random(3)
+    towns = [["Ọ", "\u0300", "yọ", "\u0301"], ["Ẹ", "\u0300", "kọ", "\u0301"], ["Ìbàdàn"]]
+    train = []
+    for _ in range(60):
+        town = rng.choice(towns)
+        toks = ["wọ", "\u0301", "n", "lọ", "sí"] + town + ["."]
+        train.append(Sentence(toks, [Span(5, 5 + len(town), "LOC")]))
+    tagger = CRFTagger(max_iterations=30).fit(train)
+    assert tagger.marks == "split"
+    words = [unicodedata.normalize("NFD", w) for w in ["wọ́n", "lọ", "sí", "Ẹ̀kọ́", "."]]
+    assert tagger.predict([words]) == [[Span(3, 4, "LOC")]]
+    tagger.save(tmp_path / "crf")
+    loaded = load_tagger(tmp_path / "crf")
+    assert loaded.marks == "split" and loaded.predict([words]) == [[Span(3, 4, "LOC")]]
+    keep = CRFTagger(max_iterations=30, marks="keep").fit(train)
+    assert keep.marks == "keep"
+    assert CRFTagger(max_iterations=30).fit(toy_corpus(20)).marks == "keep"
+
+
+def test_crf_features_fold_accents_and_read_nfc():
+    import unicodedata
+
+    from projner.ner.crf import sentence_features
+
+    f = sentence_features([unicodedata.normalize("NFD", "Jámánì"), "Jamani"])
+    assert f[0]["w"] == "Jámánì" and f[0]["fw"] == f[1]["fw"] == "jamani"
+
+
+def test_hf_tagger_trained_on_split_marks_cuts_words(tiny_classifier, tmp_path):
+    import json
+
+    from projner.ner.hf import HFTagger
+
+    train = [Sentence(["wọ", "\u0301", "n", "lọ", "sí", "Ọ", "\u0300", "yọ", "\u0301"], [Span(5, 9, "LOC")])] * 4
+    tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=1, batch_size=4, max_length=32)
+    assert json.loads((tmp_path / "ft" / "projner.json").read_text())["marks"] == "split"
+    assert tagger.marks == "split" and HFTagger(tiny_classifier).marks == "keep"
+    seen = []
+
+    def fake(sentences):
+        seen.extend(sentences)
+        return [["O", "O", "O", "O", "O", "B-LOC", "I-LOC", "I-LOC", "I-LOC"]]
+
+    tagger.predict_tags = fake
+    assert tagger.predict([["wọ́n", "lọ", "sí", "Ọ̀yọ́"]]) == [[Span(3, 4, "LOC")]]
+    assert seen == [["wọ", "\u0301", "n", "lọ", "sí", "Ọ", "\u0300", "yọ", "\u0301"]]

@@ -29,6 +29,9 @@ def train(
     device: Device = None,
     train_format: Annotated[str, typer.Option(
         "--format", help="auto, conll, jsonl, hf (datasets folder), parquet or spacy.")] = "auto",
+    marks: Annotated[Optional[str], typer.Option(
+        "--marks", help="auto (default): if TRAIN writes combining marks as tokens of their own (`wọ ́ n`), "
+        "train on that form and cut the words tagged later the same way; split; keep.")] = None,
     scheme: Scheme = "iob2",
     repair_tags: RepairTags = False,
 ) -> None:
@@ -39,7 +42,7 @@ def train(
 
     cfg = load_transfer_config(TaggerConfig, config, {
         "kind": tagger, "base_model": base_model, "max_iterations": max_iterations, "c1": c1, "c2": c2,
-        "epochs": epochs, "device": device}, dotted_overrides(ctx))
+        "epochs": epochs, "device": device, "marks": marks}, dotted_overrides(ctx))
     from ..io.outputs import check_outputs, check_outside
 
     check_outputs({"TRAIN": train, "--dev": dev, "--config": config}, {"-o": output})

@@ -1,7 +1,8 @@
 """A CRF tagger (sklearn-crfsuite / CRFsuite) that trains, saves and loads on a CPU.
 
-Features are gazetteer-free and language-independent: the word and its lower
-case, word shape (full and collapsed), prefixes and suffixes up to 4
+Features are gazetteer-free and language-independent, computed on the word in
+Unicode NFC (so decomposed and composed accents are the same word): the word, its
+lower case and its accent-folded form (``Jámánì`` → ``jamani``), word shape (full and collapsed), prefixes and suffixes up to 4
 characters, capitalisation / digit / punctuation flags, position in the
 sentence, the same for the neighbours at distance 1 and 2 (words, shapes,
 suffixes), and word bigrams around the token.
@@ -9,6 +10,11 @@ suffixes), and word bigrams around the token.
     tagger = CRFTagger(max_iterations=100).fit(train_sentences)
     tagger.save("models/de-crf")
     CRFTagger.load("models/de-crf").predict([["Angela", "Merkel", "sprach", "."]])
+
+Combining marks written as tokens of their own (``wọ ́ n``: the Yorùbá translations of
+``masakhaner_translate_train``) are detected in the training data (``marks="auto"``):
+the tagger then trains on that split form and cuts the words it tags the same way
+(:mod:`projner.text.marks`), returning spans over the caller's words.
 
 A saved model is a directory with ``model.crfsuite`` (the CRFsuite binary
 model) and ``projner.json`` (tagger name, feature options, labels); no pickles.
@@ -29,6 +35,8 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError, ModelError
 from ..io.common import atomic_folder
+from ..text.marks import has_split_marks, split_marks, split_marks_sentence, word_spans
+from ..text.similarity import fold
 from ..types import Sentence, Span, iob_to_spans
 
 __all__ = ["CRFTagger", "word_features", "sentence_features"]
@@ -67,6 +75,7 @@ def _token_features(word: str) -> tuple[tuple[str, str], ...]:
     feats: list[tuple[str, str]] = [
         ("w", word),
         ("lw", low),
+        ("fw", fold(word)),
         ("sh", shape if len(shape) <= 12 else shape[:6] + "~" + shape[-6:]),
         ("ss", _short_shape(word)),
         ("len", str(min(len(word), 8))),
@@ -135,6 +144,7 @@ def word_features(tokens: Sequence[str], i: int, window: int = 2) -> dict[str, A
 
 
 def sentence_features(tokens: Sequence[str], window: int = 2) -> list[dict[str, Any]]:
+    tokens = [t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t) for t in tokens]
     return [word_features(tokens, i, window) for i in range(len(tokens))]
 
 
@@ -142,7 +152,9 @@ class CRFTagger:
     """Parameters (stored only; training happens in :meth:`fit`): ``c1``, ``c2``
     (L1/L2 regularisation), ``max_iterations`` (L-BFGS iterations; bounds the
     training time), ``window`` (context words each side), ``min_freq``
-    (features seen fewer times are dropped), ``all_possible_transitions``."""
+    (features seen fewer times are dropped), ``all_possible_transitions``, ``marks``
+    (``auto``: train and tag in the split-mark form when the training data writes
+    combining marks as tokens of their own; ``split``; ``keep``: never split)."""
 
     name = "crf"
 
@@ -155,11 +167,15 @@ class CRFTagger:
         min_freq: int = 1,
         all_possible_transitions: bool = True,
         verbose: bool = False,
+        marks: str = "auto",
     ) -> None:
         if max_iterations < 1:
             raise ConfigError("max_iterations must be positive")
         if window < 0:
             raise ConfigError("window must be >= 0")
+        if marks not in ("auto", "split", "keep"):
+            raise ConfigError(f"marks must be auto, split or keep, not {marks!r}")
+        self.marks = marks
         self.c1, self.c2 = c1, c2
         self.max_iterations = max_iterations
         self.window = window
@@ -179,6 +195,7 @@ class CRFTagger:
             "window": self.window,
             "min_freq": self.min_freq,
             "all_possible_transitions": self.all_possible_transitions,
+            "marks": self.marks,
         }
 
     # -- training -----------------------------------------------------------
@@ -190,6 +207,11 @@ class CRFTagger:
             raise InputError("no training sentences")
         if not any(s.spans for s in sents):
             raise InputError("the training data has no entities")
+        if self.marks == "auto":
+            self.marks = "split" if has_split_marks(sents) else "keep"
+        if self.marks == "split":
+            sents = [split_marks_sentence(s) for s in sents]
+            dev = [split_marks_sentence(s) for s in dev] if dev else dev
         self._tmpdir = tempfile.TemporaryDirectory(prefix="projner-crf-")
         model_file = os.path.join(self._tmpdir.name, _MODEL)
         crf = sklearn_crfsuite.CRF(
@@ -225,8 +247,11 @@ class CRFTagger:
             if not len(toks):
                 out.append([])
                 continue
-            tags = tagger.tag(sentence_features(list(toks), self.window))
-            out.append(iob_to_spans(tags))
+            if self.marks == "split":  # the words cut as in training, the spans mapped back onto them
+                pieces, owner = split_marks(toks)
+                out.append(word_spans(iob_to_spans(tagger.tag(sentence_features(pieces, self.window))), owner))
+                continue
+            out.append(iob_to_spans(tagger.tag(sentence_features(list(toks), self.window))))
         return out
 
     # -- persistence --------------------------------------------------------

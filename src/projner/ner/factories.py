@@ -4,7 +4,7 @@ factory opens that tagger; a CRF without ``model`` is a new, untrained tagger.""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field
 
@@ -22,6 +22,7 @@ class CRFTaggerOptions(Options):
     min_freq: PositiveInt = 1
     all_possible_transitions: Flag = True
     verbose: Flag = False
+    marks: Literal["auto", "split", "keep"] = "auto"
 
 
 class HFTaggerOptions(Options):

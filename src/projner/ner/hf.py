@@ -2,7 +2,9 @@
 
 Words are given (pre-tokenised sentences); each word takes the label of its
 first sub-word, and the IOB tags become spans (an ``I-`` without a ``B-`` starts
-an entity). Sentences longer than the model's limit are tagged in windows of
+an entity). A tagger fine-tuned on text that writes combining marks as tokens of
+their own (``marks="auto"``, see :mod:`projner.text.marks`) cuts the words it tags the
+same way (recorded as ``marks`` in ``projner.json``) and returns spans over the words. Sentences longer than the model's limit are tagged in windows of
 words. :meth:`HFTagger.fit` fine-tunes an encoder on labelled sentences (a short
 plain torch loop; a GPU is used when asked for).
 
@@ -72,6 +74,7 @@ class HFTagger:
 
         self.bf16 = self.device == "cpu" and use_bf16(bf16)
         self.id2label = {int(k): v for k, v in self.model.config.id2label.items()}
+        self.marks = _saved_marks(self.model_name)
         limit = getattr(self.model.config, "max_position_embeddings", 512) or 512
         # RoBERTa-style models reserve padding_idx + 1 positions
         self.max_length = int(min(max_length, limit - 2, 512))
@@ -130,13 +133,23 @@ class HFTagger:
         return tags
 
     def predict(self, sentences: Sequence[Sequence[str]]) -> list[list[Span]]:
+        owners = None
+        if self.marks == "split":  # the words cut as in training, the spans mapped back onto them
+            from ..text.marks import split_marks
+
+            cut = [split_marks(s) for s in sentences]
+            sentences, owners = [c[0] for c in cut], [c[1] for c in cut]
         out = []
-        for tags in self.predict_tags(sentences):
+        for k, tags in enumerate(self.predict_tags(sentences)):
             spans = []
             for s in iob_to_spans([_normalise_tag(t) for t in tags]):
                 lab = self.label_map.get(s.label, s.label)
                 if lab:
                     spans.append(s.with_label(lab))
+            if owners is not None:
+                from ..text.marks import word_spans
+
+                spans = word_spans(spans, owners[k])
             out.append(spans)
         return out
 
@@ -160,13 +173,15 @@ class HFTagger:
         bucket: bool = True,
         threads: int | None = None,
         warmup: float = 0.1,
+        marks: str = "auto",
         log=None,
     ) -> "HFTagger":
         """Fine-tune ``base_model`` (an encoder directory) on ``train`` and save the
         tagger to ``output`` (atomically). Returns the loaded tagger. The speed options
         (frozen word embeddings, bf16 autocast, length buckets, threads) are described
         in :mod:`projner.ner.hf_train`; the statistics of the run are saved in
-        ``projner.json`` (``training``)."""
+        ``projner.json`` (``training``). ``marks``: as for the CRF (``auto``, ``split``,
+        ``keep``; :mod:`projner.text.marks`)."""
         import torch
         from ..hub import check_model_location
         from ..hub import pick_device
@@ -179,6 +194,7 @@ class HFTagger:
         sents = [s for s in train if len(s)]
         if not sents:
             raise InputError("no training sentences")
+        marks, sents = _marks_form(marks, sents)
         labels = sorted({s.label for x in sents for s in x.spans})
         tagset = ["O"] + [f"{p}-{l}" for l in labels for p in ("B", "I")]
         label2id = {t: i for i, t in enumerate(tagset)}
@@ -192,7 +208,7 @@ class HFTagger:
         with atomic_folder(dest) as tmp:
             model.save_pretrained(tmp)
             tok.save_pretrained(tmp)
-            meta = {"tagger": "hf", "labels": labels, "base": str(base_model), "training": stats}
+            meta = {"tagger": "hf", "labels": labels, "base": str(base_model), "marks": marks, "training": stats}
             (tmp / "projner.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         tagger = cls(str(dest), batch_size=max(batch_size, 32), max_length=256, device=device)
         tagger.training = stats
@@ -213,6 +229,26 @@ def _load_for_training(base, tagset: list[str], offline: bool):
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _load_error(base, exc, offline) from None
     return tok, model
+
+
+def _marks_form(marks: str, sents: list[Sentence]) -> tuple[str, list[Sentence]]:
+    """The resolved ``marks`` setting and the training sentences in that form."""
+    from ..text.marks import has_split_marks, split_marks_sentence
+
+    if marks not in ("auto", "split", "keep"):
+        raise InputError(f"marks must be auto, split or keep, not {marks!r}")
+    if marks == "auto":
+        marks = "split" if has_split_marks(sents) else "keep"
+    return marks, ([split_marks_sentence(s) for s in sents] if marks == "split" else sents)
+
+
+def _saved_marks(model: str) -> str:
+    """``marks`` recorded in a projner-trained model folder (``keep`` for any other model)."""
+    try:
+        meta = json.loads((Path(model) / "projner.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "keep"
+    return meta.get("marks", "keep") if isinstance(meta, dict) else "keep"
 
 
 def _normalise_tag(tag: str) -> str:

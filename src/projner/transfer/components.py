@@ -74,7 +74,8 @@ def train_tagger(cfg: TaggerConfig, train: Sequence[Sentence], output: str | os.
     if cfg.kind == "crf":
         from ..ner.crf import CRFTagger
 
-        tagger = CRFTagger(c1=cfg.c1, c2=cfg.c2, max_iterations=cfg.max_iterations, window=cfg.window)
+        tagger = CRFTagger(c1=cfg.c1, c2=cfg.c2, max_iterations=cfg.max_iterations, window=cfg.window,
+                           marks=cfg.marks)
         tagger.fit(list(train), list(dev) if dev else None)
         tagger.save(output)
         return tagger
@@ -82,7 +83,7 @@ def train_tagger(cfg: TaggerConfig, train: Sequence[Sentence], output: str | os.
 
     return HFTagger.fit(
         cfg.base_model, list(train), output, dev=dev, epochs=cfg.epochs, learning_rate=cfg.learning_rate,
-        batch_size=cfg.batch_size, max_length=cfg.max_length, device=cfg.device,
+        batch_size=cfg.batch_size, max_length=cfg.max_length, device=cfg.device, marks=cfg.marks,
     )
 
 
