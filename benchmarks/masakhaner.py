@@ -309,7 +309,7 @@ def run_language(lang: str, args) -> dict:
         train_sets.append(("T-Projection", tproj, {}))
     preds = {}
     for name, train, info in train_sets:
-        tagger = train_tagger(name, [s for s in train], args, cache)
+        tagger = train_tagger(name, list(train)[:args.train_limit], args, cache)
         preds[name] = tagger.predict([g.tokens for g in gold])
         rows.append({"name": name, **info})
     if args.tagger == "transformer" and args.en_model:
@@ -383,6 +383,8 @@ def parse_args(argv):
     ap.add_argument("--seed", type=int, default=1, help="eflomal seed")
     ap.add_argument("--projection-only", action="store_true", help="project and report agreement only")
     ap.add_argument("--limit", type=int, default=None, help="first N training pairs only (smoke runs)")
+    ap.add_argument("--train-limit", type=int, default=None,
+                    help="train the taggers on the first N sentences (the projection still reads every pair)")
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--max-iterations", type=int, default=100, help="CRF L-BFGS iterations")
     ap.add_argument("--epochs", type=int, default=1, help="transformer epochs")
