@@ -148,6 +148,7 @@ def run_ray(command: str, files: Files, output: Path, cfg, *, alignment: Optiona
                  paths=(files.source, files.target, alignment), shard_size=shard_size, sample_size=sample_size,
                  address=address, workdir=workdir, output_format=output_format, settings=settings,
                  save_alignment=save_alignment, progress=progress)
+    parts = " ".join(f"{k} {v:.1f}s" for k, v in st["seconds"].items())
     typer.echo(f"{command}: {st['pairs']} pairs in {st['shards']} shard(s), {st['ran']} run now"
-               f"{' (resumed)' if st['resumed'] else ''}, in {time.perf_counter() - t0:.1f}s → {output} "
+               f"{' (resumed)' if st['resumed'] else ''}, in {time.perf_counter() - t0:.1f}s [{parts}] → {output} "
                f"(shards and manifest: {st['workdir']})", err=True)

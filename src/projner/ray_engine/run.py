@@ -20,6 +20,7 @@ network file system) when the cluster has more than one machine.
 from __future__ import annotations
 
 import pickle
+import time
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,7 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
                                       "sample_size": sample_size, "output_format": fmt, "links": links,
                                       **(settings or {})})
     resumed = folder.open(fp)
+    t0 = time.perf_counter()
     if not resumed:
         progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}")
         split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
@@ -174,7 +176,7 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     pending = folder.pending()
     progress.start(command, n)
     progress.advance(command, n - sum(sh["pairs"] for sh in pending))
-    ran = 0
+    ran, t1 = 0, time.perf_counter()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             ran += distribute(folder, command, _shard_config(folder, config), address=address, workers=workers,
@@ -187,8 +189,10 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
                 raise
             progress.note(f"Ray run failed ({type(exc).__name__}); resuming the {len(folder.pending())} "
                           f"unfinished shard(s), attempt {attempt + 1} of {ATTEMPTS}")
+    t2 = time.perf_counter()
     size = folder.merge(output)
     if links:
         folder.merge(save_alignment, key="links")
+    seconds = {"split": t1 - t0, "distribute": t2 - t1, "merge": time.perf_counter() - t2}
     return {"pairs": n, "shards": len(folder.manifest["shards"]), "ran": ran, "resumed": resumed, "bytes": size,
-            "workdir": str(folder.root)}
+            "seconds": seconds, "workdir": str(folder.root)}
