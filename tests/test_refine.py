@@ -122,7 +122,7 @@ def test_project_corpus_fits_the_refiner_on_the_corpus():
 @pytest.mark.parametrize("body, line, message", [
     ("method: ilp\nprojection:\n  refine: {trim: true}\n", 3,
      "projection: unknown option 'trim' in refine (known: trim_function_words, function_word_share, "
-     "min_sentences, adjective_label, adjective_from, balance_brackets, long_spans)"),
+     "min_sentences, adjective_label, adjective_from, balance_brackets, join_connectors, long_spans)"),
     ("method: ilp\nprojection:\n  refine: {function_word_share: 2}\n", 2,
      "projection: refine: function_word_share must be in (0, 1]"),
     ("method: heuristic\nprojection:\n  refine: maybe\n", 2,
@@ -152,3 +152,39 @@ def test_affix_similarity_case_endings():
     assert affix_similarity("london", "londonban") == 0.9
     assert affix_similarity("euro", "european") < 0.75  # a 4-letter stem is too short to carry an ending
     assert affix_similarity("mueller", "muller") == pytest.approx(1 - 1 / 7)
+
+
+def test_span_extended_over_connector_and_name_the_alignment_left_out():
+    from projner.project.connectors import join_connectors
+
+    ref = fitted()
+    # U.N. → Umoja (linked) wa Mataifa (unlinked): the whole name
+    src = Sentence(["the", "U.N.", "said"], [Span(1, 2, "ORG")])
+    tgt = Sentence(["Umoja", "wa", "Mataifa", "ulisema"], [Span(0, 1, "ORG")])
+    assert ref(src, tgt, Alignment([(1, 0), (2, 3)])).spans == (Span(0, 3, "ORG"),)
+    # a capitalised word linked to another source name stays out (two names joined by "na")
+    src = Sentence(["Kenya", "and", "Uganda"], [Span(0, 1, "LOC"), Span(2, 3, "LOC")])
+    tgt = Sentence(["Kenya", "na", "Uganda"], [Span(0, 1, "LOC"), Span(2, 3, "LOC")])
+    assert ref(src, tgt, Alignment([(0, 0), (1, 1), (2, 2)])).spans == tgt.spans
+    src = Sentence(["Kenya", "and", "Uganda"], [Span(0, 1, "LOC")])
+    tgt = Sentence(["Kenya", "na", "Uganda"], [Span(0, 1, "LOC")])
+    assert ref(src, tgt, Alignment([(0, 0), (2, 2)])).spans == (Span(0, 1, "LOC"),)
+    # a connector linked outside the entity ("na" ← "and") stops it too
+    assert ref(src, tgt, Alignment([(0, 0), (1, 1)])).spans == (Span(0, 1, "LOC"),)
+    assert Refiner(RefineOptions(min_sentences=10, join_connectors=False)).fit(
+        [Sentence(FILLER_SRC)] * 20, [Sentence(FILLER_TGT)] * 20)(
+        Sentence(["the", "U.N."], [Span(1, 2, "ORG")]), Sentence(["Umoja", "wa", "Mataifa"], [Span(0, 1, "ORG")]),
+        Alignment([(1, 0)])).spans == (Span(0, 1, "ORG"),)
+    # lowercase words after a connector join only when linked to the entity; several steps; a bound
+    toks = ["Jumuiya", "ya", "Falme", "za", "Kiarabu", "ya", "kiuchumi", "Uganda"]
+    assert join_connectors(toks, 2, 3, 0, 8, inside={2}, outside=set()) == (2, 5)
+    assert join_connectors(toks, 2, 3, 0, 8, inside={2, 6}, outside=set()) == (2, 7)
+    assert join_connectors(toks, 2, 3, 0, 4, inside={2}, outside=set()) == (2, 3)
+    # on the left only with a link to the entity (Rais wa Marekani: the title stays out)
+    assert join_connectors(toks, 2, 5, 0, 8, inside={2, 4}, outside=set()) == (2, 5)
+    assert join_connectors(toks, 2, 5, 0, 8, inside={0, 2, 4}, outside=set()) == (0, 5)
+    assert join_connectors(toks, 2, 5, 0, 8, inside={1, 2, 4}, outside=set()) == (0, 5)
+    # a name behind a lowercase prefix is a name (kwaZulu), a long lowercase word is no connector
+    assert join_connectors(["Umoja", "wa", "kwaZulu"], 0, 1, 0, 3, {0}, set()) == (0, 3)
+    assert join_connectors(["Umoja", "katika", "Mataifa"], 0, 1, 0, 3, {0}, set()) == (0, 1)
+    assert join_connectors(["Umoja", "katika", "Mataifa"], 0, 1, 0, 3, {0}, set(), {"katika"}) == (0, 3)

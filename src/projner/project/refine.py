@@ -17,6 +17,9 @@ annotation follows conventions the source does not show:
   ("Europe" -> "europäischen", "Community" -> "comunitarias") is an adjective,
   which CoNLL-style guidelines label MISC. It is relabelled ``adjective_label``
   when the corpus uses that label (words in caseless scripts are never lowercase).
+- **names joined by a connector**: a span is extended over ``connector + name``
+  words that the alignment left out (``Umoja`` → ``Umoja wa Mataifa`` for ``U.N.``;
+  :mod:`projner.project.connectors`).
 - **brackets**: a span that opens a bracket it does not close (or closes one it
   did not open) is extended over the adjacent closing (opening) brackets.
 
@@ -33,6 +36,7 @@ from typing import Iterable, Sequence
 
 from ..text.affixes import cores
 from ..types import Alignment, Sentence, Span
+from .connectors import join_connectors
 from .longspan import LONG_SPAN_MIN, is_long
 
 OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -50,6 +54,7 @@ class RefineOptions:
     adjective_label: label of single lowercase projected words (``None``: keep).
     adjective_from: the labels that ``adjective_label`` replaces.
     balance_brackets: extend spans over the brackets they leave unbalanced.
+    join_connectors: extend spans over ``connector + name`` (:mod:`projner.project.connectors`).
     long_spans: spans projected from source spans of at least this many tokens are
         clauses, whose articles and particles belong to them: never trimmed (``0``:
         trim every span).
@@ -61,6 +66,7 @@ class RefineOptions:
     adjective_label: str | None = "MISC"
     adjective_from: tuple[str, ...] = ("LOC", "ORG")
     balance_brackets: bool = True
+    join_connectors: bool = True
     long_spans: int = LONG_SPAN_MIN
 
     def __post_init__(self) -> None:
@@ -178,13 +184,18 @@ class Refiner:
         relabel = o.adjective_label is not None and self.labels is not None and o.adjective_label in self.labels
         for k, sp in enumerate(spans):
             start, end = sp.start, sp.end
+            ent = self._source_entity(source, sp, links)
             if o.trim_function_words:
-                start, end = self._trim(tokens, sp, source, self._source_entity(source, sp, links), links)
+                start, end = self._trim(tokens, sp, source, ent, links)
                 if start >= end:
                     continue
+            lo = out[-1].end if out else 0
+            hi = spans[k + 1].start if k + 1 < len(spans) else len(tokens)
+            if o.join_connectors and ent is not None:
+                inside = {j for i, j in links if ent.start <= i < ent.end}
+                outside = {j for i, j in links if not ent.start <= i < ent.end}
+                start, end = join_connectors(tokens, start, end, lo, hi, inside, outside, self.target_fw)
             if o.balance_brackets:
-                lo = out[-1].end if out else 0
-                hi = spans[k + 1].start if k + 1 < len(spans) else len(tokens)
                 start, end = self._balance(tokens, start, end, lo, hi)
             label = sp.label
             if (relabel and end - start == 1 and label in o.adjective_from and is_lower(tokens[start])
