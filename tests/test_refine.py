@@ -157,13 +157,24 @@ def test_affix_similarity_case_endings():
 def test_span_extended_over_connector_and_name_the_alignment_left_out():
     from projner.project.connectors import join_connectors
 
-    ref = fitted()
+    # a corpus whose target capitalises no more words than its source: capitals mark names
+    sw_src = ["the", "people", "of", "the", "House", "and", "the", "garden"]
+    sw_tgt = ["watu", "wa", "Nyumba", "na", "bustani", "nzuri"]
+    ref = Refiner(RefineOptions(min_sentences=10)).fit([Sentence(sw_src)] * 20, [Sentence(sw_tgt)] * 20)
+    assert ref.capitals and not fitted().capitals  # FILLER_TGT is German: every noun capitalised
     # U.N. → Umoja (linked) wa Mataifa (unlinked): the whole name
     src = Sentence(["the", "U.N.", "said"], [Span(1, 2, "ORG")])
     tgt = Sentence(["Umoja", "wa", "Mataifa", "ulisema"], [Span(0, 1, "ORG")])
     assert ref(src, tgt, Alignment([(1, 0), (2, 3)])).spans == (Span(0, 3, "ORG"),)
+    # German: "EU die Möglichkeit" — an unlinked capitalised word is no name there
+    de = fitted()
+    src = Sentence(["the", "EU", "the", "chance"], [Span(1, 2, "ORG")])
+    tgt = Sentence(["der", "EU", "die", "Möglichkeit"], [Span(1, 2, "ORG")])
+    assert de(src, tgt, Alignment([(1, 1), (2, 0)])).spans == (Span(1, 2, "ORG"),)
+    assert de(Sentence(["the", "U.N."], [Span(1, 2, "ORG")]), Sentence(["Vereinte", "der", "Nationen"],
+              [Span(0, 1, "ORG")]), Alignment([(1, 0), (1, 2)])).spans == (Span(0, 3, "ORG"),)  # linked: joined
     # a capitalised word linked to another source name stays out (two names joined by "na")
-    src = Sentence(["Kenya", "and", "Uganda"], [Span(0, 1, "LOC"), Span(2, 3, "LOC")])
+    src = Sentence(["Kenya", "and", "Uganda"], [Span(0, 1, "LOC"), Span(2, 3, "LOC")])  # (ref: capitals mark names)
     tgt = Sentence(["Kenya", "na", "Uganda"], [Span(0, 1, "LOC"), Span(2, 3, "LOC")])
     assert ref(src, tgt, Alignment([(0, 0), (1, 1), (2, 2)])).spans == tgt.spans
     src = Sentence(["Kenya", "and", "Uganda"], [Span(0, 1, "LOC")])
@@ -172,7 +183,7 @@ def test_span_extended_over_connector_and_name_the_alignment_left_out():
     # a connector linked outside the entity ("na" ← "and") stops it too
     assert ref(src, tgt, Alignment([(0, 0), (1, 1)])).spans == (Span(0, 1, "LOC"),)
     assert Refiner(RefineOptions(min_sentences=10, join_connectors=False)).fit(
-        [Sentence(FILLER_SRC)] * 20, [Sentence(FILLER_TGT)] * 20)(
+        [Sentence(sw_src)] * 20, [Sentence(sw_tgt)] * 20)(
         Sentence(["the", "U.N."], [Span(1, 2, "ORG")]), Sentence(["Umoja", "wa", "Mataifa"], [Span(0, 1, "ORG")]),
         Alignment([(1, 0)])).spans == (Span(0, 1, "ORG"),)
     # lowercase words after a connector join only when linked to the entity; several steps; a bound

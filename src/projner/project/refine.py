@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 
 from ..text.affixes import cores
 from ..types import Alignment, Sentence, Span
-from .connectors import join_connectors
+from .connectors import CapitalShare, capitals_mark_names, join_connectors
 from .longspan import LONG_SPAN_MIN, is_long
 
 OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -101,6 +101,7 @@ class Refiner:
         self.target_fw: frozenset[str] = frozenset()
         self.source_fw: frozenset[str] = frozenset()
         self.labels: frozenset[str] | None = None
+        self.capitals = True  # capitals mark names in the target (learnt by fit)
 
     def fit(self, sources: Iterable[Sentence], targets: Iterable[Sentence]) -> "Refiner":
         """Learn the function words of both sides and the corpus's label set."""
@@ -112,9 +113,12 @@ class Refiner:
                 labels.update(sp.label for sp in s.spans)
                 yield s.tokens
 
-        self.source_fw = function_words(src_tokens(), o.function_word_share, o.min_sentences)
-        self.target_fw = function_words((t.tokens for t in targets), o.function_word_share, o.min_sentences)
+        caps_src, caps_tgt = CapitalShare(), CapitalShare()
+        self.source_fw = function_words(caps_src.tokens(src_tokens()), o.function_word_share, o.min_sentences)
+        self.target_fw = function_words(caps_tgt.tokens(t.tokens for t in targets), o.function_word_share,
+                                        o.min_sentences)
         self.labels = frozenset(labels)
+        self.capitals = capitals_mark_names(caps_src, caps_tgt)
         return self
 
     # -- per sentence -------------------------------------------------------
@@ -194,7 +198,8 @@ class Refiner:
             if o.join_connectors and ent is not None:
                 inside = {j for i, j in links if ent.start <= i < ent.end}
                 outside = {j for i, j in links if not ent.start <= i < ent.end}
-                start, end = join_connectors(tokens, start, end, lo, hi, inside, outside, self.target_fw)
+                start, end = join_connectors(tokens, start, end, lo, hi, inside, outside, self.target_fw,
+                                             self.capitals)
             if o.balance_brackets:
                 start, end = self._balance(tokens, start, end, lo, hi)
             label = sp.label
