@@ -378,7 +378,7 @@ def parse_args(argv):
     ap.add_argument("--en-model", default=None, help="English tagger for model transfer (transformer)")
     ap.add_argument("--no-tproj", dest="tproj", action="store_false",
                     help="do not train a tagger on T-Projection's labels (differences to model transfer only)")
-    ap.add_argument("--marks", choices=("auto", "split", "keep"), default="auto",
+    ap.add_argument("--marks", choices=("keep", "attach", "split", "auto"), default="keep",
                     help="tagger setting for combining marks written as tokens (projner.text.marks)")
     ap.add_argument("--seed", type=int, default=1, help="eflomal seed")
     ap.add_argument("--projection-only", action="store_true", help="project and report agreement only")

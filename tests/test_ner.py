@@ -75,7 +75,7 @@ def test_crf_errors(tmp_path):
         CRFTagger.load(tmp_path)
     with pytest.raises(ModelError, match="not trained"):
         CRFTagger().predict([["x"]])
-    with pytest.raises(ConfigError, match="marks must be auto, split or keep, not 'x'"):
+    with pytest.raises(ConfigError, match="marks must be keep, attach, split or auto, not 'x'"):
         CRFTagger(marks="x")
 
 
@@ -246,16 +246,17 @@ def test_crf_trained_on_split_marks_tags_whole_words(tmp_path):
         town = rng.choice(towns)
         toks = ["wọ", "\u0301", "n", "lọ", "sí"] + town + ["."]
         train.append(Sentence(toks, [Span(5, 5 + len(town), "LOC")]))
-    tagger = CRFTagger(max_iterations=30).fit(train)
+    assert CRFTagger(max_iterations=5).fit(train).marks == "keep"  # the default: tokens as given
+    tagger = CRFTagger(max_iterations=30, marks="auto").fit(train)
     assert tagger.marks == "split"
     words = [unicodedata.normalize("NFD", w) for w in ["wọ́n", "lọ", "sí", "Ẹ̀kọ́", "."]]
     assert tagger.predict([words]) == [[Span(3, 4, "LOC")]]
     tagger.save(tmp_path / "crf")
     loaded = load_tagger(tmp_path / "crf")
     assert loaded.marks == "split" and loaded.predict([words]) == [[Span(3, 4, "LOC")]]
-    keep = CRFTagger(max_iterations=30, marks="keep").fit(train)
-    assert keep.marks == "keep"
-    assert CRFTagger(max_iterations=30).fit(toy_corpus(20)).marks == "keep"
+    assert CRFTagger(max_iterations=30, marks="auto").fit(toy_corpus(20)).marks == "keep"  # no mark tokens
+    attach = CRFTagger(max_iterations=30, marks="attach").fit(train)
+    assert attach.marks == "attach" and attach.predict([words]) == [[Span(3, 4, "LOC")]]
 
 
 def test_crf_features_fold_accents_and_read_nfc():
@@ -273,7 +274,8 @@ def test_hf_tagger_trained_on_split_marks_cuts_words(tiny_classifier, tmp_path):
     from projner.ner.hf import HFTagger
 
     train = [Sentence(["wọ", "\u0301", "n", "lọ", "sí", "Ọ", "\u0300", "yọ", "\u0301"], [Span(5, 9, "LOC")])] * 4
-    tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=1, batch_size=4, max_length=32)
+    tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=1, batch_size=4, max_length=32,
+                          marks="auto")
     assert json.loads((tmp_path / "ft" / "projner.json").read_text())["marks"] == "split"
     assert tagger.marks == "split" and HFTagger(tiny_classifier).marks == "keep"
     seen = []

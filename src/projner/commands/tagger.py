@@ -30,8 +30,9 @@ def train(
     train_format: Annotated[str, typer.Option(
         "--format", help="auto, conll, jsonl, hf (datasets folder), parquet or spacy.")] = "auto",
     marks: Annotated[Optional[str], typer.Option(
-        "--marks", help="auto (default): if TRAIN writes combining marks as tokens of their own (`wọ ́ n`), "
-        "train on that form and cut the words tagged later the same way; split; keep.")] = None,
+        "--marks", help="Combining marks written as tokens of their own (`wọ ́ n`): keep (default), attach "
+        "(glue them onto the word before), split (train on split words and cut the words tagged later the "
+        "same way), auto (split if TRAIN has them).")] = None,
     scheme: Scheme = "iob2",
     repair_tags: RepairTags = False,
 ) -> None:

@@ -12,9 +12,12 @@ suffixes), and word bigrams around the token.
     CRFTagger.load("models/de-crf").predict([["Angela", "Merkel", "sprach", "."]])
 
 Combining marks written as tokens of their own (``wọ ́ n``: the Yorùbá translations of
-``masakhaner_translate_train``) are detected in the training data (``marks="auto"``):
-the tagger then trains on that split form and cuts the words it tags the same way
-(:mod:`projner.text.marks`), returning spans over the caller's words.
+``masakhaner_translate_train``): by default (``marks="keep"``) the tagger trains on the
+tokens as given; ``marks="attach"`` glues mark tokens onto the word before them for
+training; ``marks="split"`` trains on the split form and cuts the words it tags the same
+way (:mod:`projner.text.marks`), returning spans over the caller's words; ``auto`` is
+``split`` when the training data writes marks as tokens. On MasakhaNER Yorùbá dev,
+``keep`` scored best (docs/low-resource.md).
 
 A saved model is a directory with ``model.crfsuite`` (the CRFsuite binary
 model) and ``projner.json`` (tagger name, feature options, labels); no pickles.
@@ -35,7 +38,8 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError, ModelError
 from ..io.common import atomic_folder
-from ..text.marks import has_split_marks, split_marks, split_marks_sentence, word_spans
+from ..text.marks import (MARKS, attach_marks_sentence, has_split_marks, split_marks, split_marks_sentence,
+                          word_spans)
 from ..text.similarity import fold
 from ..types import Sentence, Span, iob_to_spans
 
@@ -153,8 +157,7 @@ class CRFTagger:
     (L1/L2 regularisation), ``max_iterations`` (L-BFGS iterations; bounds the
     training time), ``window`` (context words each side), ``min_freq``
     (features seen fewer times are dropped), ``all_possible_transitions``, ``marks``
-    (``auto``: train and tag in the split-mark form when the training data writes
-    combining marks as tokens of their own; ``split``; ``keep``: never split)."""
+    (``keep``, ``attach``, ``split``, ``auto``: see the module text)."""
 
     name = "crf"
 
@@ -167,14 +170,14 @@ class CRFTagger:
         min_freq: int = 1,
         all_possible_transitions: bool = True,
         verbose: bool = False,
-        marks: str = "auto",
+        marks: str = "keep",
     ) -> None:
         if max_iterations < 1:
             raise ConfigError("max_iterations must be positive")
         if window < 0:
             raise ConfigError("window must be >= 0")
-        if marks not in ("auto", "split", "keep"):
-            raise ConfigError(f"marks must be auto, split or keep, not {marks!r}")
+        if marks not in MARKS:
+            raise ConfigError(f"marks must be keep, attach, split or auto, not {marks!r}")
         self.marks = marks
         self.c1, self.c2 = c1, c2
         self.max_iterations = max_iterations
@@ -209,9 +212,10 @@ class CRFTagger:
             raise InputError("the training data has no entities")
         if self.marks == "auto":
             self.marks = "split" if has_split_marks(sents) else "keep"
-        if self.marks == "split":
-            sents = [split_marks_sentence(s) for s in sents]
-            dev = [split_marks_sentence(s) for s in dev] if dev else dev
+        if self.marks in ("split", "attach"):
+            form = split_marks_sentence if self.marks == "split" else attach_marks_sentence
+            sents = [form(s) for s in sents]
+            dev = [form(s) for s in dev] if dev else dev
         self._tmpdir = tempfile.TemporaryDirectory(prefix="projner-crf-")
         model_file = os.path.join(self._tmpdir.name, _MODEL)
         crf = sklearn_crfsuite.CRF(

@@ -22,7 +22,7 @@ class CRFTaggerOptions(Options):
     min_freq: PositiveInt = 1
     all_possible_transitions: Flag = True
     verbose: Flag = False
-    marks: Literal["auto", "split", "keep"] = "auto"
+    marks: Literal["keep", "attach", "split", "auto"] = "keep"
 
 
 class HFTaggerOptions(Options):

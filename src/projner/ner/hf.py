@@ -2,9 +2,10 @@
 
 Words are given (pre-tokenised sentences); each word takes the label of its
 first sub-word, and the IOB tags become spans (an ``I-`` without a ``B-`` starts
-an entity). A tagger fine-tuned on text that writes combining marks as tokens of
-their own (``marks="auto"``, see :mod:`projner.text.marks`) cuts the words it tags the
-same way (recorded as ``marks`` in ``projner.json``) and returns spans over the words. Sentences longer than the model's limit are tagged in windows of
+an entity). A tagger fine-tuned with ``marks="split"`` (or ``auto`` on text that writes
+combining marks as tokens of their own, see :mod:`projner.text.marks`) cuts the words
+it tags the same way (recorded as ``marks`` in ``projner.json``) and returns spans over
+the words. Sentences longer than the model's limit are tagged in windows of
 words. :meth:`HFTagger.fit` fine-tunes an encoder on labelled sentences (a short
 plain torch loop; a GPU is used when asked for).
 
@@ -173,15 +174,15 @@ class HFTagger:
         bucket: bool = True,
         threads: int | None = None,
         warmup: float = 0.1,
-        marks: str = "auto",
+        marks: str = "keep",
         log=None,
     ) -> "HFTagger":
         """Fine-tune ``base_model`` (an encoder directory) on ``train`` and save the
         tagger to ``output`` (atomically). Returns the loaded tagger. The speed options
         (frozen word embeddings, bf16 autocast, length buckets, threads) are described
         in :mod:`projner.ner.hf_train`; the statistics of the run are saved in
-        ``projner.json`` (``training``). ``marks``: as for the CRF (``auto``, ``split``,
-        ``keep``; :mod:`projner.text.marks`)."""
+        ``projner.json`` (``training``). ``marks``: as for the CRF (``keep``, ``attach``,
+        ``split``, ``auto``; :mod:`projner.ner.crf`)."""
         import torch
         from ..hub import check_model_location
         from ..hub import pick_device
@@ -233,13 +234,14 @@ def _load_for_training(base, tagset: list[str], offline: bool):
 
 def _marks_form(marks: str, sents: list[Sentence]) -> tuple[str, list[Sentence]]:
     """The resolved ``marks`` setting and the training sentences in that form."""
-    from ..text.marks import has_split_marks, split_marks_sentence
+    from ..text.marks import MARKS, attach_marks_sentence, has_split_marks, split_marks_sentence
 
-    if marks not in ("auto", "split", "keep"):
-        raise InputError(f"marks must be auto, split or keep, not {marks!r}")
+    if marks not in MARKS:
+        raise InputError(f"marks must be keep, attach, split or auto, not {marks!r}")
     if marks == "auto":
         marks = "split" if has_split_marks(sents) else "keep"
-    return marks, ([split_marks_sentence(s) for s in sents] if marks == "split" else sents)
+    form = {"split": split_marks_sentence, "attach": attach_marks_sentence}.get(marks)
+    return marks, ([form(s) for s in sents] if form else sents)
 
 
 def _saved_marks(model: str) -> str:

@@ -24,8 +24,13 @@ from typing import Sequence
 
 from ..types import Sentence, Span
 
-__all__ = ["is_mark_token", "attach_marks", "attach_marks_sentence", "split_marks", "split_marks_sentence",
+__all__ = ["MARKS", "is_mark_token", "attach_marks", "attach_marks_sentence", "split_marks", "split_marks_sentence",
            "word_spans", "has_split_marks"]
+
+
+# what a tagger does with mark tokens in its training data: keep them, attach them to the word
+# before, split every word the same way (training and tagging), or split when the data has them
+MARKS = ("keep", "attach", "split", "auto")
 
 
 def is_mark_token(tok: str) -> bool:

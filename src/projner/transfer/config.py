@@ -94,8 +94,8 @@ class TranslatorConfig(BaseModel):
 class TaggerConfig(BaseModel):
     """A tagger to train: ``crf`` (CPU; c1, c2, max_iterations, window) or ``hf``
     (fine-tune ``base_model``; epochs, learning_rate, batch_size, max_length, device);
-    ``marks`` (both): combining marks written as tokens of their own, see
-    :mod:`projner.text.marks` (``auto`` detects them in the training data)."""
+    ``marks`` (both): what to do with combining marks written as tokens of their own
+    (``keep``, ``attach``, ``split``, ``auto``; :mod:`projner.ner.crf`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -110,7 +110,7 @@ class TaggerConfig(BaseModel):
     batch_size: int = Field(16, ge=1)
     max_length: int = Field(256, ge=8)
     device: str = "cpu"
-    marks: Literal["auto", "split", "keep"] = "auto"
+    marks: Literal["keep", "attach", "split", "auto"] = "keep"
 
     @model_validator(mode="after")
     def _needs(self):
