@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -14,11 +15,37 @@ from ..types import Alignment
 from .base import Tokens, check_batch
 from .eflomal_chunks import EFLOMAL_MAX_TOKENS, _fits, eflomal_tempdir as _eflomal_tempdir, join_chunks, \
     split_long_pairs
+from .eflomal_priors import spelling_pairs, write_spelling_priors
 from .symmetrize import METHODS, symmetrize, symmetrize_votes
 
 
-def _clean(tokens: Tokens, lowercase: bool) -> str:
-    line = " ".join(t.replace(" ", "_") for t in tokens)
+_APOSTROPHES = re.compile("['’]")
+
+
+def word_key(token: str) -> str:
+    """The word eflomal counts for a token: without the punctuation at its edges and,
+    for a token joined by an apostrophe, its longest piece (the last on a tie): the
+    elided article or pronoun of French, Italian or Catalan and the English ``'s``
+    go (``l'endroit.`` -> ``endroit``, ``service,`` -> ``service``, ``(yogurt`` ->
+    ``yogurt``, ``Ray's`` -> ``Ray``). Untokenised text (machine translation split at
+    spaces) otherwise gives eflomal several types for one word, which few pairs
+    cannot afford. Tokens without a letter or digit stay as they are."""
+    i, j = 0, len(token)
+    while i < j and not token[i].isalnum():
+        i += 1
+    while j > i and not token[j - 1].isalnum():
+        j -= 1
+    if i == j:
+        return token
+    core = token[i:j]
+    if "'" in core or "’" in core:
+        pieces = [p for p in _APOSTROPHES.split(core) if p]
+        core = max(reversed(pieces), key=len)
+    return core
+
+
+def _clean(tokens: Tokens, lowercase: bool, normalize: bool = True) -> str:
+    line = " ".join((word_key(t) if normalize else t).replace(" ", "_") for t in tokens)
     return line.lower() if lowercase else line
 
 
@@ -45,6 +72,12 @@ class EflomalAligner:
     priors: path of an eflomal priors file (see ``eflomal-makepriors``), read by every
         run; or ``{prefix_len: path}``, one file per prefix length (sharded alignment
         learns each run's priors from a run with the same prefix length).
+    normalize: eflomal reads each token's :func:`word_key` (edge punctuation and
+        elided clitics stripped) instead of the token itself; links still point at
+        the tokens. Off: the tokens as they are (lowercased if ``lowercase``).
+    spelling_prior: Dirichlet pseudo-counts given to each pair of words spelt alike
+        in the same sentence pair (names, numbers, cognates; :mod:`~projner.align.eflomal_priors`),
+        which decide for words too rare for eflomal's statistics; 0 = off.
     seed: make eflomal reproducible (opt-in). eflomal has no seed option and seeds
         itself from ``/dev/urandom``; with a seed, a small shim (compiled once with
         the system C compiler into ``~/.cache/projner``, glibc only) answers that
@@ -68,6 +101,8 @@ class EflomalAligner:
         priors: str | Mapping[int, str] | None = None,
         bitext_limit: int | None = None,
         seed: int | None = None,
+        normalize: bool = True,
+        spelling_prior: float = 1.0,
     ) -> None:
         if symmetrization not in METHODS:
             raise ValueError(f"unknown symmetrisation {symmetrization!r} (use one of {', '.join(METHODS)})")
@@ -98,6 +133,10 @@ class EflomalAligner:
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
         self.seed = seed
+        self.normalize = normalize
+        if spelling_prior < 0:
+            raise ValueError(f"spelling_prior must be >= 0, not {spelling_prior!r}")
+        self.spelling_prior = spelling_prior
         self._bitext_cache: tuple[list[str], list[str]] | None = None
         self._warned_long = False
 
@@ -121,8 +160,8 @@ class EflomalAligner:
                         "bitext %s looks reversed (its first file reads like the target language); "
                         "using it the other way round", name)
                     s, t = t, s
-                src_lines.extend(_clean(x, self.lowercase) for x in s)
-                tgt_lines.extend(_clean(x, self.lowercase) for x in t)
+                src_lines.extend(_clean(x, self.lowercase, self.normalize) for x in s)
+                tgt_lines.extend(_clean(x, self.lowercase, self.normalize) for x in t)
             self._bitext_cache = (src_lines, tgt_lines)
         return self._bitext_cache
 
@@ -155,8 +194,8 @@ class EflomalAligner:
             raise ModelError("eflomal is not installed: pip install eflomal") from None
         n = len(src)
         extra_src, extra_tgt = self._bitext_lines(src, tgt)
-        src_lines = [_clean(s, self.lowercase) for s in src] + extra_src
-        tgt_lines = [_clean(t, self.lowercase) for t in tgt] + extra_tgt
+        src_lines = [_clean(s, self.lowercase, self.normalize) for s in src] + extra_src
+        tgt_lines = [_clean(t, self.lowercase, self.normalize) for t in tgt] + extra_tgt
         plen = self.prefix_lens[0] if prefix_len is None else prefix_len
         kw = dict(source_prefix_len=plen, target_prefix_len=plen) if plen else {}
         aligner = eflomal.Aligner(model=self.model, n_iterations=self.n_iterations,
@@ -164,6 +203,7 @@ class EflomalAligner:
         with _eflomal_tempdir() as tmp:
             fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
             path = self.priors.get(plen) if isinstance(self.priors, dict) else self.priors
+            path = self._priors_file(src_lines[:n], tgt_lines[:n], path, Path(tmp, "priors"))
             priors = open(path, encoding="utf-8") if path else None
             env = {} if self.seed is None else {
                 "LD_PRELOAD": str(_seed_shim()),
@@ -180,6 +220,18 @@ class EflomalAligner:
             forward = _read_links(fwd, n)
             reverse = _read_links(rev, n)
         return forward, reverse
+
+    def _priors_file(self, src_lines: Sequence[str], tgt_lines: Sequence[str], base: str | None,
+                     path: Path) -> str | Path | None:
+        """The priors eflomal reads: the given file (``base``) plus the spelling priors
+        of the pairs being aligned (:mod:`~projner.align.eflomal_priors`), if any."""
+        if not self.spelling_prior:
+            return base
+        pairs = spelling_pairs(src_lines, tgt_lines)
+        if not pairs:
+            return base
+        write_spelling_priors(path, pairs, self.spelling_prior, base=base)
+        return path
 
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         if not len(src):

@@ -43,6 +43,8 @@ class EflomalOptions(Options):
     priors: Union[str, dict[NonNegativeInt, str], None] = None  # one file, or one per prefix length
     bitext_limit: Optional[PositiveInt] = None
     seed: Optional[NonNegativeInt] = None
+    normalize: Flag = True  # eflomal reads word_key(token): edge punctuation, elided clitics stripped
+    spelling_prior: NonNegative = 1.0  # pseudo-counts for words spelt alike in a pair (0 = off)
 
     @field_validator("prefix_len")
     @classmethod
@@ -261,7 +263,8 @@ def eflomal(shared: Shared | None = None, **options: Any) -> Aligner:
                           bitext=_own_bitext(o.bitext, shared) + list(shared.bitext), model=o.model,
                           n_iterations=o.n_iterations, n_samplers=o.n_samplers, null_prior=o.null_prior,
                           prefix_len=o.prefix_len, priors=o.priors, bitext_limit=o.bitext_limit,
-                          seed=o.seed if o.seed is not None else shared.seed)
+                          seed=o.seed if o.seed is not None else shared.seed, normalize=o.normalize,
+                          spelling_prior=o.spelling_prior)
 
 
 def lexical(shared: Shared | None = None, **options: Any) -> Aligner:
