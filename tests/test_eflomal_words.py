@@ -60,3 +60,16 @@ def test_eflomal_aligns_with_spelling_priors():
     tgt = [["¡Plato", "de", "Kafta!"], ["El", "plato."]] * 4
     links = EflomalAligner(n_samplers=1, seed=1, prefix_len=0).align(src, tgt)
     assert (0, 2) in set(map(tuple, links[0].links.tolist()))
+
+
+def test_priors_file_adds_spelling_priors_to_the_given_file(tmp_path):
+    base = tmp_path / "run4.priors"
+    base.write_text("LEX\tcat\tgato\t2\n", encoding="utf-8")
+    a = EflomalAligner(priors={0: str(base), 4: str(base)}, prefix_len=(0, 4))
+    out = a._priors_file(["kafta plate"], ["plato de kafta"], str(base), tmp_path / "p")
+    assert (tmp_path / "p").read_text(encoding="utf-8").splitlines() == [
+        "LEX\tcat\tgato\t2", "LEX\tkafta\tkafta\t1", "LEX\tplate\tplato\t1"]
+    assert out == tmp_path / "p"
+    off = EflomalAligner(priors=str(base), spelling_prior=0)
+    assert off._priors_file(["kafta"], ["kafta"], str(base), tmp_path / "q") == str(base)
+    assert EflomalAligner()._priors_file(["the"], ["el"], None, tmp_path / "r") is None
