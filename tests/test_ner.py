@@ -105,7 +105,8 @@ def test_hf_tagger_word_level_labels(tiny_classifier):
 def test_hf_tagger_long_sentences_use_windows(tiny_classifier):
     from projner.ner.hf import HFTagger
 
-    tagger = HFTagger(tiny_classifier)
+    # fp32: bf16 autocast rounds a random model's near-tied logits differently from one batch shape to another
+    tagger = HFTagger(tiny_classifier, bf16="off")
     assert tagger.max_length <= 38
     long = ["Smith", "lives", "in", "Berlin", "."] * 30  # far beyond 40 positions
     tags = tagger.predict_tags([long])[0]
