@@ -154,20 +154,20 @@ def cached_aligner(config, cache: Path | None):
     from projner.pipelines import make_aligner
 
     aligner = make_aligner(config)
-    # the key of a member: its options with the run's lowercase and seed (as projner's
-    # config.member_options() gave them when the caches were made)
+    # the key of a member: its options with the run's lowercase and seed, and projner's align/ code
     opts = {n: {**config.aligner_options.get(n, {}), "lowercase": config.lowercase, "seed": config.seed}
             for n in ("eflomal", "embedding", "simalign")}
     if isinstance(aligner, CombinedAligner):
         names = [p.strip() for p in config.aligner.replace("|", "+").replace("&", "+").split("+")]
+        code = code_key("align")  # eflomal's input and priors are built by projner's code: new code, new links
         aligner.members = [m if n == "lexical" else CachedAligner(m, cache, digest(n, opts.get(n), config.seed,
-                                                                                 config.lowercase, config.encoder))
+                                                                                 config.lowercase, config.encoder, code))
                            for n, m in zip(names, aligner.members)]
         return aligner
     if config.aligner == "lexical":
         return aligner
     return CachedAligner(aligner, cache, digest(config.aligner, config.aligner_options, config.seed,
-                                                config.lowercase, config.encoder))
+                                                config.lowercase, config.encoder, code_key("align")))
 
 
 def project(english, targets, config, cache):
