@@ -5,9 +5,11 @@ For each language (hau, swa, yor, zul; any folder of ``masakhaner_translate_trai
 1. project the English CoNLL train gold (MISC dropped) onto its NLLB translations with
    projner's default configuration and the recommended one (``configs/neural-vote.yaml``,
    needs ``--encoder``); alignments are seeded (``--seed``), so reruns are identical;
-2. train the same tagger (``--tagger crf``: the CRF; ``transformer``: e5-small fine-tuned
-   with :class:`projner.ner.hf.HFTagger`) on each projection and on T-Projection's labels of
-   the same translations;
+2. train the same tagger (``--tagger crf``: the CRF; ``transformer``: fine-tuned with
+   :class:`projner.ner.hf.HFTagger` from the encoder, or with ``--init en-model`` from the
+   English NER model, continuing its training: translate-train's usual recipe) on each
+   projection and on T-Projection's labels of the same translations (``--mix-english N``:
+   plus the first N English gold sentences);
 3. with ``--tagger transformer``, also apply the English model (``--en-model``) to the
    target text (model transfer);
 4. score on MasakhaNER 2.0 (``--split test``; ``dev`` for tuning) with PER/ORG/LOC
@@ -20,6 +22,8 @@ Gold is read the seqeval way (an ``I-X`` after ``O`` begins an entity).
     python benchmarks/masakhaner.py --encoder /work/cache/e5-small --cache /work/cache/masakhaner
     python benchmarks/masakhaner.py --langs zul --no-recommended --split dev
     python benchmarks/masakhaner.py --tagger transformer --encoder DIR --en-model DIR --limit 4000
+    python benchmarks/masakhaner.py --tagger transformer --encoder DIR --en-model DIR --init en-model \
+        --no-tproj --no-recommended --split dev
 
 Alignments and trained taggers are cached under ``--cache`` (keyed by the inputs and
 settings), so a rerun after a change to the projection only redoes what changed.
@@ -210,7 +214,7 @@ def _project(sources, targets, config, cache):
 def train_tagger(name: str, train, args, cache: Path | None):
     """Train (or load from the cache) a tagger on ``train``; returns an object with ``predict``."""
     key = digest(name, args.tagger, corpus_key(train), code_key("ner", "text"),
-                 args.crf if args.tagger == "crf" else args.hf)
+                 args.crf if args.tagger == "crf" else {**args.hf, "base": args.base})
     folder = None if cache is None else cache / f"{args.tagger}-{key}"
     from projner.ner import load_tagger
 
@@ -227,7 +231,7 @@ def train_tagger(name: str, train, args, cache: Path | None):
         from projner.ner.hf import HFTagger
 
         out = folder or Path(args.tmp) / f"hf-{key}"
-        tagger = HFTagger.fit(args.encoder, train, out, **args.hf)
+        tagger = HFTagger.fit(args.base, train, out, **args.hf, log=lambda m: print(f"    {m}", flush=True))
     print(f"    trained {name} in {time.perf_counter() - t0:.0f}s", flush=True)
     return tagger
 
@@ -308,8 +312,9 @@ def run_language(lang: str, args) -> dict:
     if args.tproj:
         train_sets.append(("T-Projection", tproj, {}))
     preds = {}
+    english_gold = [Sentence(s.tokens, [x for x in s.spans if x.label in LABELS]) for s in english[:args.mix_english]]
     for name, train, info in train_sets:
-        tagger = train_tagger(name, list(train)[:args.train_limit], args, cache)
+        tagger = train_tagger(name, list(train)[:args.train_limit] + english_gold, args, cache)
         preds[name] = tagger.predict([g.tokens for g in gold])
         rows.append({"name": name, **info})
     if args.tagger == "transformer" and args.en_model:
@@ -388,6 +393,11 @@ def parse_args(argv):
     ap.add_argument("--bootstrap", type=int, default=1000)
     ap.add_argument("--max-iterations", type=int, default=100, help="CRF L-BFGS iterations")
     ap.add_argument("--epochs", type=int, default=1, help="transformer epochs")
+    ap.add_argument("--init", choices=("encoder", "en-model"), default="encoder",
+                    help="transformer: fine-tune from --encoder (new head) or continue from --en-model (its head "
+                    "kept for PER/ORG/LOC, MISC dropped)")
+    ap.add_argument("--mix-english", type=int, default=0, metavar="N",
+                    help="add the first N English gold sentences (PER/ORG/LOC) to every tagger's training data")
     ap.add_argument("--cache", type=Path, default=None, help="cache folder for alignments and trained taggers")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -398,6 +408,9 @@ def parse_args(argv):
     args.tmp = None
     if args.tagger == "transformer" and not args.encoder:
         ap.error("--tagger transformer needs --encoder (the base encoder to fine-tune)")
+    if args.init == "en-model" and not args.en_model:
+        ap.error("--init en-model needs --en-model")
+    args.base = args.en_model if args.init == "en-model" else args.encoder
     return args
 
 

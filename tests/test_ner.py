@@ -288,3 +288,61 @@ def test_hf_tagger_trained_on_split_marks_cuts_words(tiny_classifier, tmp_path):
     tagger.predict_tags = fake
     assert tagger.predict([["wọ́n", "lọ", "sí", "Ọ̀yọ́"]]) == [[Span(3, 4, "LOC")]]
     assert seen == [["wọ", "\u0301", "n", "lọ", "sí", "Ọ", "\u0300", "yọ", "\u0301"]]
+
+
+def test_hf_tagger_continues_from_a_token_classifier(tiny_classifier, tmp_path):
+    """An NER model as the base: its head rows are kept for the tags the training data shares
+    with it (in the data's order), a label it lacks gets new rows, one the data lacks (MISC) goes."""
+    import json
+
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    from projner.ner.hf import HFTagger
+
+    base = AutoModelForTokenClassification.from_pretrained(tiny_classifier)  # O B-PER I-PER B-LOC I-LOC B-ORG I-ORG B-MISC I-MISC
+    train = [s.with_spans(list(s.spans) + [Span(len(s) - 1, len(s), "DATE")]) for s in toy_corpus(8)]
+    tagger = HFTagger.fit(tiny_classifier, train, tmp_path / "ft", epochs=1, batch_size=4, max_length=32,
+                          learning_rate=1e-30, warmup=0.0)
+    meta = json.loads((tmp_path / "ft" / "projner.json").read_text())
+    assert meta["labels"] == ["DATE", "LOC", "ORG", "PER"]
+    assert meta["head"] == {"kept": ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"],
+                            "new": ["B-DATE", "I-DATE"], "dropped": ["B-MISC", "I-MISC"]}
+    tuned = AutoModelForTokenClassification.from_pretrained(tmp_path / "ft")
+    assert tuned.config.id2label == dict(enumerate(["O", "B-DATE", "I-DATE", "B-LOC", "I-LOC", "B-ORG", "I-ORG",
+                                                     "B-PER", "I-PER"]))
+    rows = {"O": 0, "B-LOC": 3, "I-LOC": 4, "B-ORG": 5, "I-ORG": 6, "B-PER": 1, "I-PER": 2}  # in the base
+    for tag, i in rows.items():
+        j = tuned.config.label2id[tag]
+        assert torch.allclose(tuned.classifier.weight[j], base.classifier.weight[i])
+        assert torch.allclose(tuned.classifier.bias[j], base.classifier.bias[i])
+    assert {s.label for p in tagger.predict([s.tokens for s in train]) for s in p} <= {"DATE", "LOC", "ORG", "PER"}
+
+
+def test_hf_head_tags_and_adapt_head_read_bioes(tiny_classifier, tmp_path):
+    import json
+
+    import torch
+    from transformers import AutoConfig, AutoModelForTokenClassification
+
+    from projner.ner.hf import HFTagger
+    from projner.ner.hf_train import adapt_head, head_tags, iob_tag
+
+    from _tiny_encoder import build_tiny_bert
+
+    encoder = build_tiny_bert(tmp_path / "enc")
+    assert head_tags(AutoConfig.from_pretrained(encoder)) is None  # a bare encoder: a new head
+    HFTagger.fit(encoder, toy_corpus(4), tmp_path / "ft", epochs=1, batch_size=4, max_length=32)
+    assert json.loads((tmp_path / "ft" / "projner.json").read_text())["head"] == {
+        "kept": [], "new": ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"], "dropped": []}
+    assert head_tags(AutoConfig.from_pretrained(tiny_classifier))[:3] == ["O", "B-PER", "I-PER"]
+    assert [iob_tag(t) for t in ["O", "S-PER", "E-PER", "U-LOC", "L-LOC", "PER", "B-ORG"]] == \
+        ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "I-PER", "B-ORG"]
+    model = AutoModelForTokenClassification.from_pretrained(tiny_classifier)
+    old = ["O", "S-PER", "B-PER", "I-PER", "E-PER", "S-LOC", "B-LOC", "I-LOC", "E-LOC"]  # 9 rows, BIOES names
+    weight = model.classifier.weight.detach().clone()
+    head = adapt_head(model, old, ["O", "B-PER", "I-PER"])
+    assert head == {"kept": ["O", "B-PER", "I-PER"], "new": [], "dropped": ["B-LOC", "I-LOC"]}
+    assert torch.equal(model.classifier.weight, weight[[0, 1, 3]])  # S-PER (first B-PER), I-PER (first I-PER)
+    assert model.num_labels == model.config.num_labels == 3 and model.config.id2label[2] == "I-PER"
+    assert adapt_head(model, ["O", "B-X"], ["O"]) is None  # row count differs from the head: no carry-over

@@ -297,6 +297,8 @@ def test_train_hf_tagger_option(data, tmp_path, capsys):
                               "--base-model", base, "--epochs", "1"], capsys)
     assert code == 0, err
     assert (tmp_path / "hf-ner" / "config.json").is_file()
+    head = json.loads((tmp_path / "hf-ner" / "projner.json").read_text())["head"]  # an NER base: its head goes on
+    assert head["new"] == [] and head["kept"][0] == "O" and "B-PER" in head["kept"]
     code, _, err = run_cli(["tag", tmp_path / "hf-ner", data / "en.test.conll", "-o", tmp_path / "t.conll"], capsys)
     assert code == 0, err
 

@@ -88,7 +88,9 @@ ProjectionConfigFile = Annotated[Optional[Path], typer.Option(
 OutputFormatRun = Annotated[Optional[str], typer.Option("--output-format", help="conll (default) or jsonl.")]
 
 # taggers (train, translate-train) -------------------------------------------------------------------
-BaseModel = Annotated[Optional[str], typer.Option("--base-model", help="hf: encoder directory to fine-tune.")]
+BaseModel = Annotated[Optional[str], typer.Option("--base-model", help="hf: encoder directory to fine-tune, or a "
+    "token-classification model to continue (e.g. an English NER model: its head is kept for the labels the "
+    "training data shares with it; labels it lacks get new rows, labels the data lacks are dropped).")]
 MaxIterations = Annotated[Optional[int], typer.Option(
     "--max-iterations", help="crf: L-BFGS iterations (default 100).")]
 

@@ -177,8 +177,9 @@ class HFTagger:
         marks: str = "keep",
         log=None,
     ) -> "HFTagger":
-        """Fine-tune ``base_model`` (an encoder directory) on ``train`` and save the
-        tagger to ``output`` (atomically). Returns the loaded tagger. The speed options
+        """Fine-tune ``base_model`` on ``train`` and save the tagger to ``output``
+        (atomically). ``base_model``: an encoder directory (new head), or a token-classification
+        model (e.g. an English NER model) whose training goes on: see :func:`_load_for_training`. Returns the loaded tagger. The speed options
         (frozen word embeddings, bf16 autocast, length buckets, threads) are described
         in :mod:`projner.ner.hf_train`; the statistics of the run are saved in
         ``projner.json`` (``training``). ``marks``: as for the CRF (``keep``, ``attach``,
@@ -201,7 +202,7 @@ class HFTagger:
         label2id = {t: i for i, t in enumerate(tagset)}
         dev_ = torch.device(pick_device(device))
         torch.manual_seed(seed)
-        tok, model = _load_for_training(base, tagset, offline)
+        tok, model, head = _load_for_training(base, tagset, offline, log)
         model.to(dev_)
         data = encode(tok, sents, label2id, min(max_length, 510))
         stats = train_loop(model, data, opt, tok.pad_token_id or 0, dev_, log)
@@ -209,27 +210,44 @@ class HFTagger:
         with atomic_folder(dest) as tmp:
             model.save_pretrained(tmp)
             tok.save_pretrained(tmp)
-            meta = {"tagger": "hf", "labels": labels, "base": str(base_model), "marks": marks, "training": stats}
+            meta = {"tagger": "hf", "labels": labels, "base": str(base_model), "head": head, "marks": marks,
+                    "training": stats}
             (tmp / "projner.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
         tagger = cls(str(dest), batch_size=max(batch_size, 32), max_length=256, device=device)
         tagger.training = stats
         return tagger
 
 
-def _load_for_training(base, tagset: list[str], offline: bool):
-    """The tokenizer and a token-classification head over ``base`` for ``tagset``."""
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+def _load_for_training(base, tagset: list[str], offline: bool, log=None):
+    """The tokenizer, a token-classification model over ``base`` for ``tagset``, and what
+    became of the head (``head`` in ``projner.json``): a bare encoder gets a new head; a
+    token-classification model (e.g. an English NER model, continued on projected target
+    data) keeps its head rows for the tags it shares with ``tagset`` (matched by name, BIOES
+    read as IOB2), gets new rows for the others and loses the rest (a ``MISC`` the data
+    lacks is dropped): the tagger's labels are the training data's
+    (:func:`projner.ner.hf_train.adapt_head`)."""
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
 
+    from .hf_train import adapt_head, head_tags
+
+    ids = {"id2label": dict(enumerate(tagset)), "label2id": {t: i for i, t in enumerate(tagset)}}
     try:
         tok = AutoTokenizer.from_pretrained(base, local_files_only=offline)
+        old = head_tags(AutoConfig.from_pretrained(base, local_files_only=offline))
         model = AutoModelForTokenClassification.from_pretrained(
-            base, local_files_only=offline,
-            id2label=dict(enumerate(tagset)), label2id={t: i for i, t in enumerate(tagset)},
-            ignore_mismatched_sizes=True,
-        )
+            base, local_files_only=offline, **({"ignore_mismatched_sizes": True, **ids} if old is None else {}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise _load_error(base, exc, offline) from None
-    return tok, model
+    head = None if old is None else adapt_head(model, old, tagset)
+    if head is None and old is not None:  # no plain linear head to carry over
+        model = AutoModelForTokenClassification.from_pretrained(
+            base, local_files_only=offline, ignore_mismatched_sizes=True, num_labels=len(tagset), **ids)
+    if head is None:
+        head = {"kept": [], "new": list(tagset), "dropped": []}
+    if log is not None:
+        log(f"head rows kept: {' '.join(head['kept']) or '-'}; new: {' '.join(head['new']) or '-'}; "
+            f"dropped: {' '.join(head['dropped']) or '-'}")
+    return tok, model, head
 
 
 def _marks_form(marks: str, sents: list[Sentence]) -> tuple[str, list[Sentence]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -150,3 +151,60 @@ def train_loop(model, data, opt: TrainOptions, pad_id: int, device, log: Callabl
             "steps": step, "sentences": len(data),
             "epochs": opt.epochs, "bf16": bf16, "frozen_parameters": frozen,
             "trained_parameters": sum(p.numel() for p in params), "threads": torch.get_num_threads()}
+
+
+def head_tags(config) -> list[str] | None:
+    """The tag of each output row of a token-classification model; ``None`` for a bare
+    encoder (no ``...ForTokenClassification`` architecture, or only ``LABEL_k`` names)."""
+    archs = getattr(config, "architectures", None) or []
+    if not any(str(a).endswith("ForTokenClassification") for a in archs):
+        return None
+    names = {int(k): str(v) for k, v in (getattr(config, "id2label", None) or {}).items()}
+    tags = [names.get(i, "") for i in range(config.num_labels)]
+    if all(re.fullmatch(r"LABEL_\d+", t) for t in tags):
+        return None
+    return tags
+
+
+def iob_tag(tag: str) -> str:
+    """A model's tag as IOB2: ``S-``/``U-`` → ``B-``, ``E-``/``L-`` → ``I-``, ``PER`` → ``I-PER``."""
+    from .hf import _normalise_tag
+
+    tag = _normalise_tag(tag)
+    return {"S": "B", "E": "I"}.get(tag[0], tag[0]) + tag[1:] if tag != "O" else "O"
+
+
+def adapt_head(model, old: Sequence[str], tagset: Sequence[str]) -> dict | None:
+    """Give ``model``'s linear ``classifier`` one row per tag of ``tagset``: the row of the
+    same tag in ``old`` (the model's tags, read as IOB2; the first of duplicates) where it
+    has one, a new row (normal, std ``initializer_range``; bias 0) where not; rows of tags
+    not in ``tagset`` are dropped. Returns ``{"kept", "new", "dropped"}`` (tags), or
+    ``None`` when the model has no such head (the caller makes a new one)."""
+    import torch
+
+    lin = getattr(model, "classifier", None)
+    if not isinstance(lin, torch.nn.Linear) or lin.out_features != len(old):
+        return None
+    index: dict[str, int] = {}
+    for i, tag in enumerate(old):
+        index.setdefault(iob_tag(tag), i)
+    new = torch.nn.Linear(lin.in_features, len(tagset), bias=lin.bias is not None,
+                          device=lin.weight.device, dtype=lin.weight.dtype)
+    kept = []
+    with torch.no_grad():
+        new.weight.normal_(0.0, float(getattr(model.config, "initializer_range", 0.02)))
+        if new.bias is not None:
+            new.bias.zero_()
+        for r, tag in enumerate(tagset):
+            if tag in index:
+                new.weight[r] = lin.weight[index[tag]]
+                if new.bias is not None:
+                    new.bias[r] = lin.bias[index[tag]]
+                kept.append(tag)
+    model.classifier = new
+    model.num_labels = len(tagset)
+    model.config.num_labels = len(tagset)
+    model.config.id2label = dict(enumerate(tagset))
+    model.config.label2id = {t: i for i, t in enumerate(tagset)}
+    return {"kept": kept, "new": [t for t in tagset if t not in index],
+            "dropped": [t for t in dict.fromkeys(iob_tag(t) for t in old) if t not in tagset]}

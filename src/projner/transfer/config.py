@@ -93,7 +93,9 @@ class TranslatorConfig(BaseModel):
 
 class TaggerConfig(BaseModel):
     """A tagger to train: ``crf`` (CPU; c1, c2, max_iterations, window) or ``hf``
-    (fine-tune ``base_model``; epochs, learning_rate, batch_size, max_length, device);
+    (fine-tune ``base_model``: an encoder, or a token-classification model whose head is
+    kept for the shared labels, see :meth:`projner.ner.hf.HFTagger.fit`; epochs,
+    learning_rate, batch_size, max_length, device);
     ``marks`` (both): what to do with combining marks written as tokens of their own
     (``keep``, ``attach``, ``split``, ``auto``; :mod:`projner.ner.crf`)."""
 
@@ -115,7 +117,7 @@ class TaggerConfig(BaseModel):
     @model_validator(mode="after")
     def _needs(self):
         if self.kind == "hf" and not self.base_model:
-            raise ValueError("kind 'hf' needs base_model (an encoder directory to fine-tune)")
+            raise ValueError("kind 'hf' needs base_model (an encoder or NER model directory to fine-tune)")
         return self
 
 
