@@ -101,6 +101,7 @@ def test_config_bitext_files_reach_eflomal_inside_a_vote(tmp_path):
     out = al.align([["the", "cat", "Paris"]], [["die", "katze", "Paris"]])[0]
     assert (2, 2) in out.pairs()
     assert len(al.members[0]._bitext_cache[0]) == 40
+    assert al.members[0].trained_pairs == 41  # the pair aligned + 40 bitext pairs
 
 
 def test_confirmed_links_and_vote_with_confirmation(tiny_encoder, monkeypatch):
@@ -122,3 +123,48 @@ def test_confirmed_links_and_vote_with_confirmation(tiny_encoder, monkeypatch):
         VoteAligner(members=["lexical", "embedding:argmax"], model=tiny_encoder, confirm_similarity=0.5)
     with pytest.raises(ConfigError, match="confirm_similarity needs an embedding member"):
         VoteAligner(members=["lexical"], confirm_similarity=0.5, confirm_member="lexical")
+
+
+class _Statistical:
+    """A stand-in for eflomal: fixed links, and the number of pairs it 'trained' on."""
+
+    name = "eflomal"
+
+    def __init__(self, links, trained_pairs):
+        self.links, self.trained_pairs = links, trained_pairs
+
+    def align(self, src, tgt):
+        return [Alignment(self.links) for _ in src]
+
+
+@pytest.mark.parametrize("trained, trust, expected", [
+    (5000, 10000, [(0, 0)]),            # too little data: (2,2) is dissimilar (0.1), so unconfirmed
+    (10000, 10000, [(0, 0), (2, 2)]),   # enough data: every eflomal link gets the confirmation vote
+    (50000, None, [(0, 0)]),            # trust_pairs off: always checked
+    (None, 1, [(0, 0)]),                # a member that does not say how much it saw is never trusted
+])
+def test_vote_trusts_a_statistical_member_trained_on_enough_pairs(tiny_encoder, monkeypatch, trained, trust,
+                                                                  expected):
+    sim = np.array([[0.9, 0.0, 0.0], [0.0, 0.7, 0.0], [0.0, 0.0, 0.1]])
+    stat = _Statistical([(0, 0), (2, 2)], trained)
+    al = VoteAligner(members=[stat, "embedding:argmax"], names=["eflomal", "embedding:argmax"], model=tiny_encoder,
+                     threshold=0.6, confirm_similarity=0.5, trust_pairs=trust, scores="none",
+                     options={"embedding": {"layer": 2}})
+    monkeypatch.setattr(al.members[1], "align", lambda s, t: [Alignment([(1, 1)])])
+    monkeypatch.setattr(al.neural, "similarities", lambda s, t: [sim])
+    # (1,1): the encoder's link alone, 1 of 3 votes; (0,0): eflomal + confirmed (0.9 >= 0.5), 2 of 3
+    assert al.align([["a", "b", "c"]], [["x", "y", "z"]])[0].pairs() == expected
+    assert al.trusted() is (expected == [(0, 0), (2, 2)])
+
+
+def test_trust_pairs_is_validated(tiny_encoder):
+    with pytest.raises(ConfigError, match="trust_pairs needs confirm_similarity and must be a positive integer"):
+        VoteAligner(members=["lexical", "embedding:argmax"], model=tiny_encoder, trust_pairs=1000)
+    with pytest.raises(ConfigError, match="trust_pairs needs confirm_similarity and must be a positive integer"):
+        VoteAligner(members=["lexical", "embedding:argmax"], model=tiny_encoder, confirm_similarity=0.5,
+                    confirm_member="lexical", trust_pairs=0)
+    with pytest.raises(ConfigError, match="trust_pairs needs confirm_similarity"):
+        build_aligner("embedding-vote", {"embedding-vote": {"members": ["eflomal", "embedding"], "trust_pairs": 5}})
+    with pytest.raises(ConfigError, match="trust_pairs"):
+        build_aligner("embedding-vote", {"embedding-vote": {
+            "members": ["eflomal", "embedding"], "confirm_similarity": 0.4, "trust_pairs": 0}})

@@ -139,6 +139,7 @@ class EflomalAligner:
         self.spelling_prior = spelling_prior
         self._bitext_cache: tuple[list[str], list[str]] | None = None
         self._warned_long = False
+        self.trained_pairs: int | None = None  # pairs of the last align(): the batch plus the bitext
 
     def _bitext_lines(self, main_src: Sequence[Tokens] = (), main_tgt: Sequence[Tokens] = ()) -> tuple[list[str], list[str]]:
         """The extra bitext as eflomal lines; a pair given in the wrong direction
@@ -237,6 +238,7 @@ class EflomalAligner:
         if not len(src):
             return []
         runs = [self.directional(src, tgt, p) for p in self.prefix_lens]
+        self.trained_pairs = len(src) + len(self._bitext_lines(src, tgt)[0])
         if len(runs) == 1:
             forward, reverse = runs[0]
             return [symmetrize(f, r, self.symmetrization) for f, r in zip(forward, reverse)]

@@ -22,6 +22,7 @@ a link is its neural similarity when an encoder is present, else its vote.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -131,6 +132,12 @@ class VoteAligner:
         passes when the encoder finds its words similar *or* one encoder method proposes
         it, and an encoder link passes when a second method (or eflomal) agrees.
     confirm_member / confirm_weight: see ``confirm_similarity`` (default ``eflomal`` / 1).
+    trust_pairs: when ``confirm_member`` was trained on at least this many sentence pairs
+        (its ``trained_pairs`` after aligning: the pairs being aligned plus its bitext), all
+        its links get the confirmation vote, similar or not: a statistical aligner that saw
+        that much text links rare phrasings (``bus boy`` -> ``serveur``) the encoder finds
+        dissimilar, and the confirmation exists for the garbage-collected links of words a
+        few hundred pairs cannot teach. ``None`` (default) = always check the similarity.
     """
 
     name = "embedding-vote"
@@ -140,7 +147,7 @@ class VoteAligner:
                  weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
                  similarity_weight: float = 0.0, scores: str = "vote", confirm_similarity: float | None = None,
                  confirm_member: str = "eflomal", confirm_weight: float = 1.0, names: Sequence[str] | None = None,
-                 *, model: str | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
+                 trust_pairs: int | None = None, *, model: str | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
                  shared: Shared | None = None) -> None:
         if scores not in ("vote", "similarity", "none"):
             raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
@@ -176,6 +183,9 @@ class VoteAligner:
             if self.confirm_weight <= 0:
                 raise ConfigError("embedding-vote: confirm_weight must be positive")
             self.confirm_index = self.member_names.index(confirm_member)
+        if trust_pairs is not None and (self.confirm_index is None or trust_pairs < 1):
+            raise ConfigError("embedding-vote: trust_pairs needs confirm_similarity and must be a positive integer")
+        self.trust_pairs = trust_pairs
 
     def align(self, src: Sequence[Tokens], tgt: Sequence[Tokens]) -> list[Alignment]:
         check_batch(src, tgt)
@@ -183,12 +193,18 @@ class VoteAligner:
         need_sims = self.similarity_weight or self.scores == "similarity" or self.confirm_index is not None
         sims = self.neural.similarities(src, tgt) if need_sims else None
         weights = list(self.weights) + ([self.confirm_weight] if self.confirm_index is not None else [])
+        trusted = self.trusted()
+        if trusted:
+            logging.getLogger("projner").info(
+                "embedding-vote: %s was trained on %d sentence pairs (trust_pairs %d): its links need no confirmation",
+                self.member_names[self.confirm_index], self.members[self.confirm_index].trained_pairs, self.trust_pairs)
         out = []
         for k in range(len(src)):
             sim = sims[k] if sims is not None else None
             members = [r[k] for r in results]
             if self.confirm_index is not None:
-                members.append(confirmed(members[self.confirm_index], sim, self.confirm_similarity))
+                base = members[self.confirm_index]
+                members.append(base if trusted else confirmed(base, sim, self.confirm_similarity))
             a = vote(members, weights, self.threshold, use_scores=self.use_scores,
                      similarity=sim, similarity_weight=self.similarity_weight)
             if self.scores == "similarity" and sim is not None and len(a):
@@ -197,6 +213,15 @@ class VoteAligner:
                 a = Alignment(a.links)
             out.append(a)
         return out
+
+
+    def trusted(self) -> bool:
+        """Whether the confirm member's links skip the similarity check (see ``trust_pairs``);
+        asked after the members aligned (a member without ``trained_pairs`` is never trusted)."""
+        if self.trust_pairs is None or self.confirm_index is None:
+            return False
+        seen = getattr(self.members[self.confirm_index], "trained_pairs", None)
+        return seen is not None and seen >= self.trust_pairs
 
 
 class RescueAligner:

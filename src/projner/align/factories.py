@@ -144,6 +144,7 @@ class VoteOptions(Options):
     confirm_similarity: Optional[Cosine] = None
     confirm_member: str = "eflomal"
     confirm_weight: Positive = 1.0
+    trust_pairs: Optional[PositiveInt] = None
 
     @field_validator("members")
     @classmethod
@@ -164,6 +165,8 @@ class VoteOptions(Options):
             raise ValueError(f"{len(self.weights)} weights for {len(self.members)} members")
         if self.confirm_similarity is not None and self.confirm_member not in self.members:
             raise ValueError(f"confirm_member {self.confirm_member!r} is not one of the members")
+        if self.trust_pairs is not None and self.confirm_similarity is None:
+            raise ValueError("trust_pairs needs confirm_similarity (it lifts that check)")
         return self
 
 
@@ -292,7 +295,7 @@ def embedding_vote(shared: Shared | None = None, **options: Any) -> Aligner:
     return VoteAligner(members, names=o.members, weights=o.weights, threshold=o.threshold, use_scores=o.use_scores,
                        similarity_weight=o.similarity_weight, scores=o.scores,
                        confirm_similarity=o.confirm_similarity, confirm_member=o.confirm_member,
-                       confirm_weight=o.confirm_weight)
+                       confirm_weight=o.confirm_weight, trust_pairs=o.trust_pairs)
 
 
 def embedding_rescue(shared: Shared | None = None, **options: Any) -> Aligner:
