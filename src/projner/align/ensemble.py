@@ -147,8 +147,8 @@ class VoteAligner:
                  weights: Sequence[float] | None = None, threshold: float = 0.5, use_scores: bool = False,
                  similarity_weight: float = 0.0, scores: str = "vote", confirm_similarity: float | None = None,
                  confirm_member: str = "eflomal", confirm_weight: float = 1.0, names: Sequence[str] | None = None,
-                 trust_pairs: int | None = None, *, model: str | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                 shared: Shared | None = None) -> None:
+                 trust_pairs: int | None = None, *, model: str | None = None,
+                 options: Mapping[str, Mapping[str, Any]] | None = None, shared: Shared | None = None) -> None:
         if scores not in ("vote", "similarity", "none"):
             raise ConfigError(f"embedding-vote: scores must be 'vote', 'similarity' or 'none', not {scores!r}")
         self.scores = scores
@@ -213,7 +213,6 @@ class VoteAligner:
                 a = Alignment(a.links)
             out.append(a)
         return out
-
 
     def trusted(self) -> bool:
         """Whether the confirm member's links skip the similarity check (see ``trust_pairs``);
