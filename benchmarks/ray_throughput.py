@@ -53,6 +53,49 @@ def _timed(cli, args: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_by_process() -> dict[str, float]:
+    """CPU seconds (user + system) of every process but this one, by name (``comm``)."""
+    out: dict[str, float] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                raw = fh.read()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1:raw.rindex(")")]
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            cmd = ""
+        if name.startswith("python") and ("/ray/" in cmd or "ray/" in cmd):
+            name = "ray-python"  # dashboard / runtime-env agents, log monitor
+        fields = raw[raw.rindex(")") + 2:].split()
+        out[f"{d}:{name}"] = (int(fields[11]) + int(fields[12])) / TICK
+    return out
+
+
+def _cpu_report(before: dict[str, float], after: dict[str, float], driver: float, wall: float) -> str:
+    """Where the CPU went during one run: this process (the driver), Ray's shard workers, Ray's own processes."""
+    groups: dict[str, float] = {"driver": driver}
+    for key, cpu in after.items():
+        delta = cpu - before.get(key, 0.0)
+        if delta <= 0:
+            continue
+        name = key.split(":", 1)[1]
+        group = ("shard workers" if name.startswith("ray::") else
+                 "Ray system (raylet, GCS, agents)" if any(k in name for k in ("raylet", "gcs", "ray"))
+                 else "other processes")
+        groups[group] = groups.get(group, 0.0) + delta
+    parts = ", ".join(f"{k} {v:.1f}" for k, v in groups.items())
+    return f"CPU seconds over {wall:.1f}s wall (2 cores = {2 * wall:.1f}): {parts}"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pairs", type=int, default=20_000)
@@ -82,10 +125,12 @@ def main() -> int:
         two = []
         try:
             for k in range(args.repeats + 1):  # a new output (and shard folder) each time: nothing resumed
+                before, self0 = _cpu_by_process(), time.process_time()
                 two.append(_timed(cli, [*common, "-o", str(d / f"ray{k}.conll"), "--engine", "ray",
                                         "--shard-size", str(args.shard_size)]))
+                cpu = _cpu_report(before, _cpu_by_process(), time.process_time() - self0, two[-1])
                 print(f"ray, {args.nodes} nodes x 1 CPU, {'warm-up' if not k else f'run {k}'}: {args.pairs:,} pairs "
-                      f"in {two[-1]:.1f}s = {args.pairs / two[-1]:,.0f} pairs/s (load {os.getloadavg()[0]:.1f})",
+                      f"in {two[-1]:.1f}s = {args.pairs / two[-1]:,.0f} pairs/s (load {os.getloadavg()[0]:.1f}); {cpu}",
                       flush=True)
         finally:
             ray.shutdown()

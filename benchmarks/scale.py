@@ -13,10 +13,15 @@ Each size runs the same code as `projner project SRC TGT -o OUT` without
 --alignment (`pipelines_scale.project_sharded` + the CoNLL writer): eflomal+lexical,
 two eflomal runs voted, ILP projection with refinement, shards of 100,000 pairs
 with eflomal priors learnt once from a 50,000-pair sample when the corpus is
-larger than one shard. Printed per stage: seconds and peak resident memory
+larger than one shard; with more than one shard the alignment runs in a background
+thread, one shard ahead of the projection (the pipelined run of
+`pipelines_scale.project_sharded`). Printed per stage: seconds and peak resident memory
 (this process plus its eflomal child processes, sampled every 0.2 s):
 setup (building the projector and aligner: imports), read (both passes over the
-files), priors, align, project, write (the CoNLL writer's time).
+files), priors, align, project, write (the CoNLL writer's time); the stages are the
+main thread's wall time (they add up to the total), so in a pipelined run priors and
+align are what the main thread waited for; the worker thread's busy seconds are
+printed after them.
 
     python benchmarks/scale.py [--sizes 10000 100000] [--workdir /tmp/projner-scale]
     python benchmarks/scale.py --extrapolate 100000   # estimate 1M from a measured size
@@ -127,6 +132,7 @@ def run(src: Path, tgt: Path, out: Path) -> dict:
     th.join()
     secs = dict(st["seconds"])
     return {"pairs": st["pairs"], "shards": st["shards"], "priors": st["priors"], "entities": st["source_entities"],
+            "pipelined": st["pipelined"], "worker_seconds": dict(st["worker"]),
             "projected": st["projected"], "wall": wall, "seconds": secs,
             "peak_mb": {k: round(v / 2**20) for k, v in peaks.items() if k != "done"},
             "load": os.getloadavg()}
@@ -168,7 +174,9 @@ def main() -> int:
         s = r["seconds"]
         print(f"{n:>9,} pairs: {r['wall']:7.1f}s total | setup {s['setup']:.1f}s  read {s['read']:.1f}s  priors {s['priors']:.1f}s  "
               f"align {s['align']:.1f}s  project {s['project']:.1f}s  write {s['write']:.1f}s | "
-              f"peak MB {r['peak_mb']} | {r['shards']} shard(s), priors {r['priors']} | "
+              f"peak MB {r['peak_mb']} | {r['shards']} shard(s), priors {r['priors']}"
+              + (" | pipelined, worker busy: priors {priors:.1f}s align {align:.1f}s".format(**r["worker_seconds"])
+                 if r["pipelined"] else "") + " | "
               f"{r['projected']:,}/{r['entities']:,} entities | load {r['load'][0]:.1f}", flush=True)
     if args.extrapolate:
         m = next(x for x in rows if x["pairs"] == args.extrapolate and not x.get("estimate"))

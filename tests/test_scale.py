@@ -232,3 +232,30 @@ def test_sharded_default_eflomal_reads_the_priors_of_its_own_prefix_length(tmp_p
                                 workdir=tmp_path))
     assert st["priors"] and len(aligns) == len(src) and any(len(a) for a in aligns)
     assert read == [(0, "eflomal.priors"), (4, "eflomal.prefix4.priors")] * 3
+
+
+def test_pipelined_run_writes_what_the_sequential_run_writes(tmp_path):
+    from projner.io import write_sentences
+    from projner.io.talp import format_talp
+
+    src, tgt = _example(6)
+    cfg = load_config(None, {"seed": 3})  # the default aligner: eflomal (surface forms + stems) + lexical
+    outputs = {}
+    for pipeline in (False, True):
+        st: dict = {}
+        links: list = []
+        out = tmp_path / f"out.{pipeline}.conll"
+        write_sentences(out, project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, sample_size=40,
+                                             stats=st, on_alignment=links.append, pipeline=pipeline), "conll")
+        assert st["pipelined"] is pipeline and st["priors"] and st["shards"] == 3 and st["pairs"] == len(src)
+        assert (st["worker"]["align"] > 0) is pipeline
+        outputs[pipeline] = out.read_bytes(), [format_talp(a) for a in links]
+    assert outputs[True] == outputs[False]
+
+
+def test_one_shard_is_not_pipelined():
+    src, tgt = _example(1)
+    st: dict = {}
+    list(project_sharded(lambda: (iter(src), iter(tgt)), ProjectionConfig(aligner="lexical"), stats=st))
+    assert st["shards"] == 1 and not st["pipelined"] and st["worker"] == {"priors": 0.0, "align": 0.0}
+

@@ -63,13 +63,19 @@ class Reservoir:
         self._rng = random.Random(seed)
 
     def add(self, item) -> None:
+        k = self.slot()
+        if k is not None:
+            self.items[k] = item
+
+    def slot(self) -> int | None:
+        """Count one more item of the stream; the index in ``items`` it goes to, or None
+        (not sampled): callers can build an item only when it is kept."""
         self.seen += 1
         if len(self.items) < self.size:
-            self.items.append(item)
-            return
+            self.items.append(None)
+            return len(self.items) - 1
         k = self._rng.randrange(self.seen)
-        if k < self.size:
-            self.items[k] = item
+        return k if k < self.size else None
 
 
 def priors_lines(src: Sequence[Tokens], tgt: Sequence[Tokens], lowercase: bool = True) -> tuple[list[str], list[str]]:

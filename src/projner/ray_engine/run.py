@@ -69,7 +69,8 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
             folder.write_shard(len(folder.manifest["shards"]), current, ext, save_links)
             current.clear()
 
-    n, sample = scan(corpus, config, sample_size=sample_size, projector=projector, paths=paths[:2], on_pair=on_pair)
+    n, sample = scan(corpus, config, sample_size=sample_size if alignments is None else 0, projector=projector,
+                     paths=paths[:2], on_pair=on_pair)
     if current:
         folder.write_shard(len(folder.manifest["shards"]), current, ext, save_links)
     if links is not None and next(links, None) is not None:

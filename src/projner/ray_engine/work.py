@@ -84,9 +84,22 @@ class ShardWorker:
                 "pid": os.getpid()}
 
 
+_WORKERS: dict[str, ShardWorker] = {}
+
+
 def run_shard(row: dict, **kwargs) -> dict:
-    """One shard as a stateless task (aligners without a model to load)."""
-    return ShardWorker(**kwargs)(row)
+    """One shard as a task (aligners without a model to load). Ray reuses its worker
+    processes: the :class:`ShardWorker` (projector, fitted refiner, aligner) built for the
+    run's first shard in a process serves its later shards there (same settings, same fitted refiner)."""
+    fitted = kwargs.get("projector")  # a rerun may rewrite the file at the same path: key on its bytes
+    key = pickle.dumps((sorted((k, v.model_dump_json() if hasattr(v, "model_dump_json") else v)
+                               for k, v in kwargs.items()),
+                        hashlib.sha256(Path(fitted).read_bytes()).hexdigest() if fitted else None))
+    worker = _WORKERS.get(key)
+    if worker is None:
+        _WORKERS.clear()
+        worker = _WORKERS[key] = ShardWorker(**kwargs)
+    return worker(row)
 
 
 def _test_delay(row: dict) -> None:
