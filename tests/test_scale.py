@@ -259,3 +259,31 @@ def test_one_shard_is_not_pipelined():
     list(project_sharded(lambda: (iter(src), iter(tgt)), ProjectionConfig(aligner="lexical"), stats=st))
     assert st["shards"] == 1 and not st["pipelined"] and st["worker"] == {"priors": 0.0, "align": 0.0}
 
+
+
+def test_pipelined_errors_reach_the_caller_and_an_early_stop_ends_the_worker(monkeypatch):
+    from projner.align.lexical import LexicalAligner
+    from projner.errors import ModelError
+
+    src, tgt = _example(6)
+    cfg = ProjectionConfig(aligner="lexical")
+    stream = project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25)
+    first = next(stream)
+    stream.close()  # the consumer stops: the worker thread is shut down, nothing hangs
+    assert first.tokens == tgt[0].tokens
+    calls = []
+    real = LexicalAligner.align
+
+    def fail_on_third_shard(self, s, t):
+        calls.append(len(s))
+        if len(calls) == 3:
+            raise ModelError("aligner failed")
+        return real(self, s, t)
+
+    monkeypatch.setattr(LexicalAligner, "align", fail_on_third_shard)
+    st: dict = {}
+    out = []
+    with pytest.raises(ModelError, match="aligner failed"):
+        for sent in project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, stats=st):
+            out.append(sent)
+    assert st["pipelined"] and len(out) == 50  # the first two shards were written, then the error
