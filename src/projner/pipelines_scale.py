@@ -10,8 +10,10 @@
    an eflomal priors file (:mod:`projner.align.sharded`);
 3. the pairs are read again and cut into shards of ``shard_size`` pairs; each shard
    is aligned (eflomal with the priors, no bitext: the priors carry it) and
-   projected, and its sentences are yielded in input order before the next shard
-   is read. Memory is bounded by one shard.
+   projected, and its sentences are yielded in input order. With more than one
+   shard the aligning runs in a background thread one shard ahead (the priors run
+   too), while this thread reads, projects and yields (:mod:`projner.shard_worker`).
+   Memory is bounded by two shards.
 
 A corpus of at most ``shard_size`` pairs is one shard without priors: exactly the
 unsharded behaviour (eflomal trains on the pairs plus the extra bitext).
