@@ -287,3 +287,17 @@ def test_pipelined_errors_reach_the_caller_and_an_early_stop_ends_the_worker(mon
         for sent in project_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, stats=st):
             out.append(sent)
     assert st["pipelined"] and len(out) == 50  # the first two shards were written, then the error
+
+
+def test_split_aligner_moves_only_lexical_members_to_the_caller():
+    from projner.resolve import make_aligner
+    from projner.shard_worker import SplitAligner
+
+    src, tgt = _example(1)
+    s, t = [x.tokens for x in src], [x.tokens for x in tgt]
+    for spec, split in (("eflomal+lexical", True), ("lexical+eflomal", False), ("lexical", False)):
+        cfg = load_config(None, {"aligner": spec, "seed": 1})
+        aligner = SplitAligner(lambda: make_aligner(cfg))
+        assert aligner._split() is split
+        whole = make_aligner(cfg).align(s, t)
+        assert aligner.finish(aligner.first(s, t), s, t) == whole

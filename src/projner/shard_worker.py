@@ -11,7 +11,8 @@ the caller's under the GIL.
 
 :class:`SplitAligner` leaves the light part of a combination to the caller: for
 ``eflomal+lexical`` the thread runs eflomal and the caller the lexical aligner and the
-combining, so the next shard's eflomal run does not wait for them.
+combining, so the next shard's eflomal run does not wait for them (only lexical members
+move: they share no model with the first member).
 
 Same aligner, same shards, same order: the links are those of the sequential run
 (byte for byte with a seeded eflomal). The caller keeps at most two shards in flight.
@@ -60,9 +61,10 @@ class BackgroundAligner:
 class SplitAligner:
     """An aligner built on first use (``build``; sharded runs build it after the priors
     run wrote its files), run in two parts: :meth:`first` (in the worker thread) and
-    :meth:`finish` (the caller, with ``first``'s links). A combination's first member runs in
-    the worker, its other members and the combining in the caller; any other aligner
-    runs whole in the worker."""
+    :meth:`finish` (the caller, with ``first``'s links). A combination whose other members
+    are lexical (``eflomal+lexical``, the default) runs its first member in the worker and
+    the lexical members and the combining in the caller; any other aligner runs whole in
+    the worker."""
 
     def __init__(self, build: Callable) -> None:
         self._build = build
@@ -73,17 +75,21 @@ class SplitAligner:
             self._aligner = self._build()
         return self._aligner
 
-    def first(self, src, tgt) -> list:
+    def _split(self) -> bool:
         from .align.combine import CombinedAligner
+        from .align.lexical import LexicalAligner
 
-        aligner = self._get()
-        return (aligner.members[0] if isinstance(aligner, CombinedAligner) else aligner).align(src, tgt)
+        aligner = self._get()  # only lexical members move: they share nothing (models, encoders) with the first
+        return isinstance(aligner, CombinedAligner) and all(isinstance(m, LexicalAligner) for m in aligner.members[1:])
+
+    def first(self, src, tgt) -> list:
+        return (self._get().members[0] if self._split() else self._get()).align(src, tgt)
 
     def finish(self, aligns: list, src, tgt) -> list:
-        from .align.combine import CombinedAligner, combine_alignments
+        from .align.combine import combine_alignments
 
-        aligner = self._get()
-        if not isinstance(aligner, CombinedAligner):
+        if not self._split():
             return aligns
+        aligner = self._get()
         rest = [m.align(src, tgt) for m in aligner.members[1:]]
         return [combine_alignments([al, *(r[i] for r in rest)], aligner.method) for i, al in enumerate(aligns)]
