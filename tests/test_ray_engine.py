@@ -62,7 +62,8 @@ def _cli(*args):
     assert main([str(a) for a in args]) == 0
 
 
-def _engine(corpus, out, **kw):
+def _engine(corpus, out, parts=False, **kw):
+    """The engine on the corpus; ``parts``: the workers read the inputs in parts (else the driver reads them)."""
     from projner.io import read_sentences, read_talp
     from projner.ray_engine import run
 
@@ -70,22 +71,27 @@ def _engine(corpus, out, **kw):
         return (read_sentences(corpus / "src.conll", "conll"),
                 read_sentences(corpus / "tgt.txt", "text", labels=False))
 
+    files = {"source": str(corpus / "src.conll"), "target": str(corpus / "tgt.txt"), "scheme": "iob2",
+             "alignment": str(corpus / "links.talp"), "source_format": "conll", "target_format": "text",
+             "repair": False} if parts else None
     return run("project", pairs, ProjectionConfig(), out, alignments=read_talp(corpus / "links.talp"),
                paths=(corpus / "src.conll", corpus / "tgt.txt", corpus / "links.talp"), shard_size=13,
-               sample_size=10, **kw)
+               sample_size=10, files=files, **kw)
 
 
-def test_two_nodes_give_the_single_process_bytes_and_resume(cluster, corpus, tmp_path):
+@pytest.mark.parametrize("parts", [False, True], ids=["driver-reads", "workers-read-parts"])
+def test_two_nodes_give_the_single_process_bytes_and_resume(cluster, corpus, tmp_path, parts):
     _cli("project", corpus / "src.conll", corpus / "tgt.txt", "--alignment", corpus / "links.talp",
          "-o", tmp_path / "single.conll")
-    st = _engine(corpus, tmp_path / "ray.conll")
+    st = _engine(corpus, tmp_path / "ray.conll", parts=parts)
     assert (tmp_path / "ray.conll").read_bytes() == (tmp_path / "single.conll").read_bytes()
     assert st["pairs"] == 50 and st["shards"] == 4 and st["ran"] == 4
     manifest = json.loads((tmp_path / "ray.conll.shards" / "manifest.json").read_text())
     assert sorted(int(k) for k in manifest["done"]) == [0, 1, 2, 3]
     assert sum(r["pairs"] for r in manifest["done"].values()) == 50
+    assert [sh["pairs"] for sh in manifest["shards"]] == [13, 13, 13, 11]
     # a rerun finds every shard done (a lost shard output: test_shard_folder_resumes_at_shard_granularity)
-    st = _engine(corpus, tmp_path / "ray.conll")
+    st = _engine(corpus, tmp_path / "ray.conll", parts=parts)
     assert st["resumed"] and st["ran"] == 0
     assert (tmp_path / "ray.conll").read_bytes() == (tmp_path / "single.conll").read_bytes()
 
@@ -113,6 +119,37 @@ def test_a_worker_killed_mid_shard_loses_and_duplicates_nothing(cluster, corpus,
     assert sum(r["pairs"] for r in manifest["done"].values()) == 50
     assert len(list(running.glob("*.*"))) >= 5  # the killed worker's shard started again elsewhere
     assert len(list(Path(tmp_path / "ray.conll.shards" / "out").glob("*.conll"))) == 4
+
+
+@pytest.mark.parametrize("broken, line", [("links", 40), ("tags", None)])
+def test_a_bad_line_in_a_later_part_is_the_single_process_error(cluster, corpus, tmp_path, capsys, broken, line):
+    """Inputs read in parts by the workers: the first bad line (a link out of range in the fourth
+    part, a tag that breaks IOB2 in the third) stops the run with the one-process message, exit 2,
+    before any output is written."""
+    from projner.cli import main
+
+    for name in ("src.conll", "tgt.txt", "links.talp"):
+        (tmp_path / name).write_bytes((corpus / name).read_bytes())
+    if broken == "links":
+        links = (tmp_path / "links.talp").read_text().splitlines()
+        links[line - 1] = "0-0 99-1"
+        (tmp_path / "links.talp").write_text("\n".join(links) + "\n")
+    else:
+        text = (tmp_path / "src.conll").read_text()
+        blocks = text.split("\n\n")
+        first = blocks[30].split("\n")
+        first[0] = first[0].split("\t")[0] + "\tI-PER"  # I- opening a sentence breaks IOB2
+        blocks[30] = "\n".join(first)
+        (tmp_path / "src.conll").write_text("\n\n".join(blocks))
+    args = [tmp_path / "src.conll", tmp_path / "tgt.txt", "--alignment", tmp_path / "links.talp"]
+    assert main(["project", *map(str, args), "-o", str(tmp_path / "single.conll")]) == 2
+    single = capsys.readouterr().err.strip().splitlines()[-1]
+    assert main(["project", *map(str, args), "-o", str(tmp_path / "ray.conll"), "--engine", "ray",
+                 "--address", cluster.address, "--shard-size", "13"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == single and "Traceback" not in err
+    assert (f"links.talp:{line}: " in single) if line else ("src.conll:" in single)
+    assert not (tmp_path / "ray.conll").exists() and not (tmp_path / "single.conll").exists()
 
 
 def test_cli_filter_and_saved_links_match_the_single_process(cluster, corpus, tmp_path):

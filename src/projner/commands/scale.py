@@ -135,15 +135,23 @@ def run_ray(command: str, files: Files, output: Path, cfg, *, alignment: Optiona
             shard_size: int, sample_size: int, address: Optional[str], workdir: Optional[Path],
             save_alignment: Optional[Path] = None) -> None:
     """``project`` / ``align`` with ``--engine ray``."""
-    from ..io import read_talp
+    from ..io import detect_format, read_talp
     from ..progress import stage_progress
     from ..ray_engine import run
 
     t0 = time.perf_counter()
     settings = {"source_format": files.source_format, "target_format": files.target_format, "scheme": files.scheme,
                 "repair": files.repair}
+    parts = None
+    if alignment is not None:  # the inputs can be read in parts on the cluster
+        parts = {"source": str(files.source), "target": str(files.target), "alignment": str(alignment),
+                 "scheme": files.scheme, "repair": files.repair,
+                 "source_format": (files.source_format if files.source_format != "auto"
+                                   else detect_format(files.source)),
+                 "target_format": (files.target_format if files.target_format != "auto"
+                                   else detect_format(files.target))}
     with stage_progress() as progress:
-        st = run(command, files.corpus(command == "project"), cfg, output,
+        st = run(command, files.corpus(command == "project"), cfg, output, files=parts,
                  alignments=read_talp(alignment) if alignment else None,
                  paths=(files.source, files.target, alignment), shard_size=shard_size, sample_size=sample_size,
                  address=address, workdir=workdir, output_format=output_format, settings=settings,

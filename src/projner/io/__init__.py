@@ -96,20 +96,25 @@ def read_sentences(
     scheme: str = "iob2",
     lowercase: bool = False,
     repair: bool = False,
+    span: tuple | None = None,
 ) -> Iterator[Sentence]:
     """Read sentences in ``fmt`` (``auto``, ``conll``, ``jsonl``, ``text`` = whitespace
     tokens, ``raw`` = raw text split by the word tokenizer, ``hf`` = a datasets
     ``save_to_disk`` folder, ``parquet``, ``spacy`` = a DocBin). Tags are read under
-    the tag ``scheme``, strictly or with ``repair`` (see :mod:`projner.io.tags`)."""
+    the tag ``scheme``, strictly or with ``repair`` (see :mod:`projner.io.tags`).
+    ``span`` reads a part of a ``conll``, ``jsonl``, ``text`` or ``raw`` file
+    (:func:`projner.io.ranges.index_records`)."""
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r} (use one of {', '.join(FORMATS)})")
     check_scheme(scheme)
     if fmt == "auto":
         fmt = detect_format(path)
+    if span is not None and fmt not in ("conll", "jsonl", "text", "raw"):
+        raise ValueError(f"a part of a {fmt} input cannot be read by bytes")
     if fmt == "conll":
-        it: Iterable[Sentence] = read_conll(path, scheme=scheme, labels=labels, repair=repair)
+        it: Iterable[Sentence] = read_conll(path, scheme=scheme, labels=labels, repair=repair, span=span)
     elif fmt == "jsonl":
-        it = read_jsonl(path, labels=labels, scheme=scheme, repair=repair)
+        it = read_jsonl(path, labels=labels, scheme=scheme, repair=repair, span=span)
     elif fmt in ("hf", "parquet"):
         from .hf import read_hf_disk, read_parquet
 
@@ -119,7 +124,7 @@ def read_sentences(
 
         it = read_docbin(path, labels=labels)
     else:
-        it = read_text(path, tokenizer="whitespace" if fmt == "text" else "word")
+        it = read_text(path, tokenizer="whitespace" if fmt == "text" else "word", span=span)
     if lowercase:
         return (Sentence([t.lower() for t in s.tokens], s.spans, meta=s.meta) for s in it)
     return iter(it)

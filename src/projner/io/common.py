@@ -58,17 +58,23 @@ def _split_cr(first: bytes, fh: IO[bytes]) -> Iterator[bytes]:
         yield pending
 
 
-def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
+Span = tuple  # (first byte, end byte, number of the first line): a part of a plain file
+
+
+def iter_lines(path: str | os.PathLike, span: Span | None = None) -> Iterator[tuple[int, str]]:
     """Yield ``(line_number, text)`` for every line, newline stripped, 1-based.
 
     Reads UTF-8 (a BOM is dropped), gzip by content. Decoding problems raise
-    :class:`InputError` naming the file and line.
+    :class:`InputError` naming the file and line. ``span`` = ``(start, end,
+    first_line)`` reads only bytes ``[start, end)`` of a plain (not gzip, LF or CRLF)
+    file, whose first line is line ``first_line`` of the file (see
+    :func:`projner.io.ranges.index_records`): a shard of a large file, read where it lies.
     """
     fh = _open_binary(path)
     with fh:
-        lineno = 0
+        lineno = 0 if span is None else span[2] - 1
         try:
-            for raw in _cr_lines(fh):
+            for raw in (_cr_lines(fh) if span is None else _span_lines(fh, span)):
                 lineno += 1
                 if b"\x00" in raw:
                     raise InputError("binary data (NUL byte); expected UTF-8 text", path, lineno)
@@ -83,6 +89,20 @@ def iter_lines(path: str | os.PathLike) -> Iterator[tuple[int, str]]:
                 yield lineno, text.rstrip("\r\n")
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             raise InputError(f"cannot read file: {exc}", path, lineno + 1) from None
+
+
+def _span_lines(fh: IO[bytes], span: Span) -> Iterator[bytes]:
+    start, end = int(span[0]), int(span[1])
+    fh.seek(start)
+    data = fh.read(end - start)
+    if len(data) != end - start:
+        raise InputError(f"file changed while it was read: bytes {start}-{end} are not all there", fh.name)
+    parts = data.split(b"\n")
+    last = parts.pop()
+    for part in parts:
+        yield part + b"\n"
+    if last:
+        yield last
 
 
 def load_json_line(line: str, path=None, lineno: int | None = None):

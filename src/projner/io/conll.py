@@ -41,6 +41,12 @@ def label_column(cols: list[str]) -> int:
     return len(cols) - 1
 
 
+def columns(line: str) -> list[str]:
+    """The columns of a non-blank CoNLL line: tab-separated if it has a tab, else white-space-separated."""
+    cols = line.split("\t") if "\t" in line else line.split()
+    return [c.strip() for c in cols]
+
+
 def _token_and_label(cols: list[str], line: str, labels: bool, path, lineno: int) -> tuple[str, str]:
     """The token and label of one CoNLL line (label ``O`` when ``labels`` is off), checked."""
     if labels and len(cols) < 2 and line[:1].isspace():
@@ -64,6 +70,7 @@ def read_conll(
     labels: bool = True,
     keep_docstart: bool = False,
     repair: bool = False,
+    span: tuple | None = None,
 ) -> Iterator[Sentence]:
     """Stream sentences from a CoNLL file.
 
@@ -73,6 +80,7 @@ def read_conll(
     Tags are read under ``scheme`` (:mod:`projner.io.tags`): after a tag that breaks
     it, nothing more is yielded, the rest of the file is checked, and one error
     lists every violation; ``repair=True`` reads them leniently and reports the count.
+    ``span``: only a part of the file (:func:`~projner.io.common.iter_lines`).
     """
     tokens: list[str] = []
     tags: list[str] = []
@@ -91,14 +99,13 @@ def read_conll(
         tokens.clear(), tags.clear(), lines.clear()
         return sent
 
-    for lineno, line in iter_lines(path):
+    for lineno, line in iter_lines(path, span):
         if not line.strip():
             sent = flush()
             if sent is not None:
                 yield sent
             continue
-        cols = line.split("\t") if "\t" in line else line.split()
-        cols = [c.strip() for c in cols]
+        cols = columns(line)
         if cols[0] == "-DOCSTART-":
             if tokens:
                 raise InputError("-DOCSTART- inside a sentence (a blank line must come before it)", path, lineno)

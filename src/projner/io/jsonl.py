@@ -107,10 +107,10 @@ def parse_jsonl_line(line: str, path=None, lineno=None, labels: bool = True,
 
 
 def read_jsonl(path: str | os.PathLike, *, labels: bool = True, scheme: str = "iob2",
-               repair: bool = False) -> Iterator[Sentence]:
+               repair: bool = False, span: tuple | None = None) -> Iterator[Sentence]:
     """Stream sentences; ``ner_tags`` lines are read under ``scheme`` (see :mod:`projner.io.tags`)."""
     checker = TagChecker(scheme, repair, path)
-    for lineno, line in iter_lines(path):
+    for lineno, line in iter_lines(path, span):
         if not line.strip():
             continue
         sent = parse_jsonl_line(line, path, lineno, labels, checker)

@@ -35,8 +35,8 @@ def parse_talp_line(line: str, path=None, lineno=None, *, one_indexed: bool = Fa
     return Alignment(links, possible=possible if any(possible) else None)
 
 
-def read_talp(path: str | os.PathLike, *, one_indexed: bool = False) -> Iterator[Alignment]:
-    for lineno, line in iter_lines(path):
+def read_talp(path: str | os.PathLike, *, one_indexed: bool = False, span: tuple | None = None) -> Iterator[Alignment]:
+    for lineno, line in iter_lines(path, span):
         yield parse_talp_line(line, path, lineno, one_indexed=one_indexed)
 
 

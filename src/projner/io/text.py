@@ -10,13 +10,14 @@ from ..text.tokenize import tokenize, whitespace_tokenize
 from .common import atomic_write, iter_lines
 
 
-def read_text(path: str | os.PathLike, *, tokenizer: str = "whitespace", lowercase: bool = False) -> Iterator[Sentence]:
+def read_text(path: str | os.PathLike, *, tokenizer: str = "whitespace", lowercase: bool = False,
+              span: tuple | None = None) -> Iterator[Sentence]:
     """One sentence per line; ``tokenizer`` is ``whitespace`` or ``word``.
 
     Empty lines are kept as empty sentences so that line i stays sentence i.
     """
     split = whitespace_tokenize if tokenizer == "whitespace" else tokenize
-    for lineno, line in iter_lines(path):
+    for lineno, line in iter_lines(path, span):
         if lowercase:
             line = line.lower()
         yield Sentence(split(line), meta={"line": lineno})

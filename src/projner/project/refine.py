@@ -31,7 +31,7 @@ only balances brackets.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from ..text.affixes import cores
@@ -88,9 +88,56 @@ def function_words(sentences: Iterable[Sequence[str]], share: float, min_sentenc
     for toks in sentences:
         n += 1
         df.update({t for t in toks if is_lower(t)})
+    return _frequent(df, n, share, min_sentences)
+
+
+def _frequent(df: Counter, n: int, share: float, min_sentences: int) -> frozenset[str]:
     if n < min_sentences:
         return frozenset()
     return frozenset(w for w, c in df.items() if c >= share * n)
+
+
+@dataclass
+class RefinerStats:
+    """What :meth:`Refiner.fit` counts in a corpus, in a form that adds up: the
+    statistics of a corpus read in parts (shards read on different machines) are the
+    sum of the parts' (:meth:`add`), and :meth:`Refiner.fit_stats` learns from them
+    exactly what ``fit`` learns from the whole corpus."""
+
+    source_sentences: int = 0
+    target_sentences: int = 0
+    source_df: Counter = field(default_factory=Counter)  # lowercase word -> sentences it occurs in
+    target_df: Counter = field(default_factory=Counter)
+    source_caps: CapitalShare = field(default_factory=CapitalShare)
+    target_caps: CapitalShare = field(default_factory=CapitalShare)
+    labels: set = field(default_factory=set)
+
+    @classmethod
+    def count(cls, sources: Iterable[Sentence], targets: Iterable[Sentence]) -> "RefinerStats":
+        st = cls()
+        for toks in st.source_caps.tokens(st._source_tokens(sources)):
+            st.source_sentences += 1
+            st.source_df.update({t for t in toks if is_lower(t)})
+        for toks in st.target_caps.tokens(t.tokens for t in targets):
+            st.target_sentences += 1
+            st.target_df.update({t for t in toks if is_lower(t)})
+        return st
+
+    def _source_tokens(self, sources: Iterable[Sentence]):
+        for s in sources:
+            self.labels.update(sp.label for sp in s.spans)
+            yield s.tokens
+
+    def add(self, other: "RefinerStats") -> "RefinerStats":
+        self.source_sentences += other.source_sentences
+        self.target_sentences += other.target_sentences
+        self.source_df.update(other.source_df)
+        self.target_df.update(other.target_df)
+        for mine, theirs in ((self.source_caps, other.source_caps), (self.target_caps, other.target_caps)):
+            mine.words += theirs.words
+            mine.capitalised += theirs.capitalised
+        self.labels |= other.labels
+        return self
 
 
 class Refiner:
@@ -105,20 +152,15 @@ class Refiner:
 
     def fit(self, sources: Iterable[Sentence], targets: Iterable[Sentence]) -> "Refiner":
         """Learn the function words of both sides and the corpus's label set."""
+        return self.fit_stats(RefinerStats.count(sources, targets))
+
+    def fit_stats(self, stats: RefinerStats) -> "Refiner":
+        """:meth:`fit` from a corpus's counts (:class:`RefinerStats`, possibly added up from shards)."""
         o = self.options
-        labels: set[str] = set()
-
-        def src_tokens():
-            for s in sources:
-                labels.update(sp.label for sp in s.spans)
-                yield s.tokens
-
-        caps_src, caps_tgt = CapitalShare(), CapitalShare()
-        self.source_fw = function_words(caps_src.tokens(src_tokens()), o.function_word_share, o.min_sentences)
-        self.target_fw = function_words(caps_tgt.tokens(t.tokens for t in targets), o.function_word_share,
-                                        o.min_sentences)
-        self.labels = frozenset(labels)
-        self.capitals = capitals_mark_names(caps_src, caps_tgt)
+        self.source_fw = _frequent(stats.source_df, stats.source_sentences, o.function_word_share, o.min_sentences)
+        self.target_fw = _frequent(stats.target_df, stats.target_sentences, o.function_word_share, o.min_sentences)
+        self.labels = frozenset(stats.labels)
+        self.capitals = capitals_mark_names(stats.source_caps, stats.target_caps)
         return self
 
     # -- per sentence -------------------------------------------------------

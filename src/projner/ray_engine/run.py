@@ -1,10 +1,17 @@
 """The driver of ``--engine ray``: split, distribute with Ray Data, merge.
 
-1. **split** (driver, one streaming pass): source, target and precomputed links are
-   read in lockstep and checked (line-parallel, links in range) exactly as the
-   single-process commands do, written as shard files, sampled for eflomal priors,
-   and the projector learns its corpus statistics. Large corpora aligned by eflomal
-   get priors learnt once (:mod:`projner.align.sharded`).
+1. **split**: source, target and precomputed links are read and checked
+   (line-parallel, links in range) exactly as the single-process commands do, written
+   as shard files, and the projector learns its corpus statistics.
+   - With precomputed links (a projection-bound job) and plain CoNLL / JSONL / text
+     inputs, the reading itself is distributed (:func:`split_parts`): the driver only
+     finds where each shard's records lie in the three files
+     (:func:`projner.io.ranges.index_records`, one quick pass), Ray tasks read, check
+     and write the shards in parallel and return their statistics
+     (:class:`~projner.project.refine.RefinerStats`), and the driver adds them up.
+   - Otherwise the driver reads the inputs in one streaming pass (:func:`split`),
+     sampling them for eflomal priors: large corpora aligned by eflomal get priors
+     learnt once (:mod:`projner.align.sharded`).
 2. **distribute**: a Ray Dataset with one row per unfinished shard is mapped through
    an actor pool of :class:`~projner.ray_engine.work.ShardWorker` (``num_gpus`` per
    actor for embedding aligners when the cluster has GPUs). Ray schedules the actors
@@ -24,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, ProjnerError
 from .shards import ShardFolder, fingerprint
 from .work import ShardWorker, run_shard
 
@@ -84,6 +91,68 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
     priors = cfg.aligner_options["eflomal"]["priors"] if cfg is not config else {}
     folder.manifest.update(pairs=n, split_done=True, shard_size=shard_size,
                            priors={str(k): Path(v).name for k, v in priors.items()})
+    folder.save()
+
+
+def plan_parts(files: dict | None, shard_size: int) -> list | None:
+    """The byte ranges (source, target, links) of every shard, when the inputs can be
+    read in parts (see :func:`split_parts`); ``None`` otherwise. Inputs that are not
+    line-parallel are refused here, with the one-pass split's messages."""
+    from ..io.ranges import index_records
+
+    if not files or files.get("alignment") is None or files.get("repair"):
+        return None  # repaired tags are counted and reported once, over the whole file: one pass
+    src = index_records(files["source"], files["source_format"], shard_size)
+    tgt = index_records(files["target"], files["target_format"], shard_size) if src else None
+    links = index_records(files["alignment"], "talp", shard_size) if tgt else None
+    if links is None or not src.records:
+        return None
+    if src.records != tgt.records:
+        raise InputError(f"{tgt.records} target sentences but {src.records} source sentences in {files['source']}; "
+                         "source and target must be line-parallel", files["target"])
+    if links.records < src.records:
+        raise InputError(f"alignment ended after {links.records} pairs but source and target go on",
+                         files["alignment"])
+    if links.records > src.records:
+        raise InputError(f"alignment has more entries than the {src.records} sentence pairs", files["alignment"],
+                         src.records + 1)
+    return list(zip(src.spans, tgt.spans, links.spans))
+
+
+def split_parts(folder: ShardFolder, parts: list, files: dict, config, *, shard_size: int, address: str | None,
+                ext: str, save_links: bool = False) -> None:
+    """The split, read where the data lies: one Ray task per shard reads its byte ranges
+    (:func:`~projner.ray_engine.work.read_part`), checks and writes the shard and returns
+    its statistics; the driver adds them up and fits the projector with them. The first
+    bad input in file order is raised as the one-pass split would raise it."""
+    from ..pipelines import make_projector
+    from ..project.refine import RefinerStats
+    from .work import read_part
+
+    ray = connect(address)
+    # SPREAD: every task carries the same configuration object, which would otherwise draw them all to its node
+    task = ray.remote(num_cpus=1, scheduling_strategy="SPREAD")(read_part)
+    spec = {**files, "config": config}
+    refs = [task.remote(str(folder.root), k, part, spec) for k, part in enumerate(parts)]
+    stats = RefinerStats()
+    for k, ref in enumerate(refs):
+        try:
+            part = ray.get(ref)
+        except ray.exceptions.RayTaskError as exc:
+            for rest in refs[k + 1:]:
+                ray.cancel(rest)
+            if isinstance(getattr(exc, "cause", None), ProjnerError):
+                raise exc.cause from None
+            raise
+        folder.add_shard(part["shard"], part["pairs"], ext, save_links)
+        stats.add(part["stats"])
+    projector = make_projector(config)
+    refiner = getattr(projector, "refiner", None)
+    if refiner is not None:
+        refiner.fit_stats(stats)
+    with open(folder.root / "projector.pkl", "wb") as fh:
+        pickle.dump(refiner, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    folder.manifest.update(pairs=stats.source_sentences, split_done=True, shard_size=shard_size, priors={})
     folder.save()
 
 
@@ -150,9 +219,12 @@ def distribute(folder: ShardFolder, command: str, config, *, address: str | None
 def run(command: str, corpus, config, output: str | Path, *, alignments=None, paths: tuple = (None, None, None),
         shard_size: int, sample_size: int, address: str | None = None, workdir: str | Path | None = None,
         workers: int | None = None, output_format: str = "auto", settings: dict | None = None,
-        save_alignment: str | Path | None = None, progress=None) -> dict:
+        save_alignment: str | Path | None = None, progress=None, files: dict | None = None) -> dict:
     """Split, distribute, merge. ``corpus`` returns fresh (sources, targets) iterables;
     ``alignments`` (an iterable of :class:`Alignment`, or None) the precomputed links;
+    ``files`` (``project`` with precomputed links): the input files, for reading them in
+    parts on the cluster (:func:`plan_parts`): ``source``, ``target``, ``alignment``,
+    ``source_format``, ``target_format`` (not ``auto``), ``scheme``, ``repair``;
     ``settings`` whatever else identifies the run (formats, scheme) for resuming;
     ``save_alignment`` (``project``): also write the links there (talp, input order)."""
     from ..pipelines_scale import NoProgress, check_shard_options
@@ -170,9 +242,15 @@ def run(command: str, corpus, config, output: str | Path, *, alignments=None, pa
     resumed = folder.open(fp)
     t0 = time.perf_counter()
     if not resumed:
-        progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}")
-        split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
-              paths=paths, ext=ext, progress=progress, save_links=links)
+        parts = plan_parts(files, shard_size) if command == "project" and alignments is not None else None
+        progress.note(f"splitting into shards of {shard_size:,} pairs in {folder.root}"
+                      f"{f' ({len(parts)} read in parallel)' if parts else ''}")
+        if parts:
+            split_parts(folder, parts, files, config, shard_size=shard_size, address=address, ext=ext,
+                        save_links=links)
+        else:
+            split(folder, command, corpus, alignments, config, shard_size=shard_size, sample_size=sample_size,
+                  paths=paths, ext=ext, progress=progress, save_links=links)
     n = folder.manifest["pairs"]
     pending = folder.pending()
     progress.start(command, n)

@@ -97,12 +97,12 @@ class ShardFolder:
 
     # -- inputs ----------------------------------------------------------------
     def write_shard(self, index: int, items: list, ext: str, links: bool = False) -> dict:
-        path = self.root / "in" / f"{index:05d}.pkl"
-        tmp = path.with_name(f".{path.name}.tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        sh = {"shard": index, "pairs": len(items), "input": f"in/{index:05d}.pkl",
+        write_input(self.root, index, items)
+        return self.add_shard(index, len(items), ext, links)
+
+    def add_shard(self, index: int, pairs: int, ext: str, links: bool = False) -> dict:
+        """Record shard ``index`` (its input ``in/NNNNN.pkl`` written) in the manifest."""
+        sh = {"shard": index, "pairs": pairs, "input": f"in/{index:05d}.pkl",
               "output": f"out/{index:05d}{ext}", "root": str(self.root)}
         if links:
             sh["links"] = f"out/{index:05d}.talp"
@@ -130,6 +130,15 @@ def _links_ok(root: Path, shard: dict, rec: dict) -> bool:
         return True
     path = root / shard["links"]
     return rec.get("links") == shard["links"] and path.exists() and path.stat().st_size == rec.get("links_bytes")
+
+
+def write_input(root: str | os.PathLike, index: int, items: list) -> None:
+    """A shard's input, (source, target, alignment or None) per pair, written atomically."""
+    path = Path(root) / "in" / f"{index:05d}.pkl"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
 
 
 def read_shard(root: str | os.PathLike, rel: str) -> list:

@@ -84,6 +84,42 @@ class ShardWorker:
                 "pid": os.getpid()}
 
 
+def read_part(root: str, index: int, spans: tuple, spec: dict) -> dict:
+    """Read part ``index`` of the inputs where it lies (``spans``: source, target and links
+    byte ranges from :func:`projner.io.ranges.index_records`), check it as the one-pass
+    split does, write the shard's input and return the part's pair count and refiner
+    statistics (:class:`~projner.project.refine.RefinerStats`, added up by the driver).
+
+    ``spec``: ``source``, ``target``, ``alignment`` (paths), ``source_format``,
+    ``target_format``, ``scheme``, ``config`` (the run's ProjectionConfig)."""
+    from itertools import zip_longest
+
+    from ..errors import InputError
+    from ..io import read_sentences, read_talp
+    from ..pipelines import prepare_source
+    from ..project.refine import RefinerStats
+    from .shards import write_input
+
+    config = spec["config"]
+    sources = read_sentences(spec["source"], spec["source_format"], labels=True, scheme=spec["scheme"], span=spans[0])
+    targets = read_sentences(spec["target"], spec["target_format"], labels=False, scheme=spec["scheme"],
+                             span=spans[1])
+    links = read_talp(spec["alignment"], span=spans[2])
+    items = []
+    for k, (s, t, al) in enumerate(zip_longest(sources, targets, links)):
+        if s is None or t is None or al is None:  # the index counted otherwise: the file changed under us
+            raise InputError(f"inputs changed while they were read (part {index + 1}: the records no longer line up)",
+                             spec["source"])
+        try:
+            al.check_bounds(len(s), len(t))
+        except ValueError as exc:
+            raise InputError(str(exc), spec["alignment"], spans[2][2] + k) from None
+        items.append((prepare_source(s, config), t, al))
+    write_input(root, index, items)
+    stats = RefinerStats.count((s for s, _, _ in items), (t for _, t, _ in items))
+    return {"shard": index, "pairs": len(items), "stats": stats}
+
+
 _WORKERS: dict[str, ShardWorker] = {}
 
 
