@@ -6,7 +6,8 @@ from importlib.resources import files
 
 import pytest
 
-from projner.align.sharded import Reservoir, corpus_iterations, learn_priors, prior_counts, priors_lines
+from projner.align.sharded import (Reservoir, corpus_iterations, learn_priors, lexical_counts, prior_counts,
+                                   priors_lines)
 from projner.config import ProjectionConfig, load_config
 from projner.errors import ConfigError, InputError
 from projner.io import read_conll
@@ -54,7 +55,40 @@ def test_learn_priors_writes_one_eflomal_priors_file_per_prefix_length(tmp_path)
         assert all(w == w.lower() for _, s, t, _ in lex for w in (s, t))
         longest = max(len(w) for _, s, t, _ in lex for w in (s, t))
         assert longest == 4 if plen else longest > 4  # stems in the stem run
+        # the reverse direction's file: the same jumps and fertilities, word pairs counted from the reverse links
+        rev = (tmp_path / ("eflomal.reverse.priors" if not plen else "eflomal.prefix4.reverse.priors")).read_text()
+        rev = rev.splitlines()
+        assert [x for x in rev if not x.startswith("LEX")] == [x for x in text if not x.startswith("LEX")]
+        assert [x for x in rev if x.startswith("LEX")] != [x for x in text if x.startswith("LEX")]
 
+
+def test_lexical_counts_come_from_the_links_given():
+    src, tgt = ["The house", "a house"], ["das Haus", "ein Haus"]
+    fwd, rev = ["0-0 1-1", "1-1"], ["0-0 1-1 0-1", "0-0 1-1"]
+    assert lexical_counts(src, tgt, fwd) == {("The", "das"): 1, ("house", "Haus"): 2}
+    assert lexical_counts(src, tgt, rev) == {("The", "das"): 1, ("house", "Haus"): 2, ("The", "Haus"): 1,
+                                             ("a", "ein"): 1}
+    assert lexical_counts(["a b"], ["c d"], ["0-0 0-1 1-1"]) == {("a", "c"): 1, ("a", "d"): 1, ("b", "d"): 1}
+    assert lexical_counts(["abcde x"], ["abcdf y"], ["0-0"], prefix_len=4) == {("abcd", "abcd"): 1}
+    assert prior_counts(["a b"], ["c d"], ["0-0"], ["1-1"])[0] == {("a", "c"): 1}  # the forward links'
+
+
+def test_each_direction_reads_its_own_priors(tmp_path):
+    """reverse_priors: the forward run links each target word as its file says, the reverse run as its own file says."""
+    from projner.align.eflomal import EflomalAligner
+
+    fwd, rev = tmp_path / "fwd.priors", tmp_path / "rev.priors"
+    fwd.write_text("LEX\tx\tb\t1000\nLEX\ty\tc\t1000\n")
+    rev.write_text("LEX\tx\tc\t1000\nLEX\ty\tb\t1000\n")
+    src, tgt = [["x", "y"]] * 6, [["b", "c"]] * 6
+    for seed in (None, 3):
+        al = EflomalAligner(priors=str(fwd), reverse_priors=str(rev), prefix_len=0, spelling_prior=0, seed=seed)
+        f, r = al.directional(src, tgt)
+        assert [a.links.tolist() for a in f] == [[[0, 0], [1, 1]]] * 6
+        # x -> c and / or y -> b (the crossing pair: the jump model may leave one unlinked), never x -> b
+        assert all(a.links.tolist() and {tuple(x) for x in a.links.tolist()} <= {(0, 1), (1, 0)} for a in r)
+    f, r = EflomalAligner(priors=str(fwd), prefix_len=0, spelling_prior=0, seed=3).directional(src, tgt)
+    assert all(a.links.tolist() and {tuple(x) for x in a.links.tolist()} <= {(0, 0), (1, 1)} for a in r)  # one file
 
 def test_prior_counts_are_eflomals_plus_fertility_zero():
     import eflomal
@@ -109,8 +143,11 @@ def test_shard_config_reads_priors_without_the_bitext():
     assert sc.bitext == [] and cfg.bitext == [("a.en", "a.de")]
     assert sc.aligner_options["eflomal"] == {"null_prior": 0.3, "priors": "/x/p.priors", "n_iterations": (2, 1, 5)}
     assert sc.lowercase is True
-    per_prefix = shard_config(cfg, {0: "/x/eflomal.priors", 4: "/x/eflomal.prefix4.priors"}, 100)
+    per_prefix = shard_config(cfg, {0: "/x/eflomal.priors", 4: "/x/eflomal.prefix4.priors"}, 100,
+                              {0: "/x/eflomal.reverse.priors", 4: "/x/eflomal.prefix4.reverse.priors"})
     assert per_prefix.aligner_options["eflomal"]["priors"] == {0: "/x/eflomal.priors", 4: "/x/eflomal.prefix4.priors"}
+    assert per_prefix.aligner_options["eflomal"]["reverse_priors"] == {0: "/x/eflomal.reverse.priors",
+                                                                       4: "/x/eflomal.prefix4.reverse.priors"}
 
 
 def test_eflomal_priors_per_prefix_length_must_cover_every_run(tmp_path):
@@ -125,6 +162,10 @@ def test_eflomal_priors_per_prefix_length_must_cover_every_run(tmp_path):
     assert isinstance(al, EflomalAligner) and al.priors == {0: str(p)}
     with pytest.raises(ValueError, match="priors: no file for prefix length 4"):
         EflomalAligner(priors={0: str(p)})
+    with pytest.raises(ConfigError, match="reverse_priors: no file for prefix length 4"):
+        build_aligner("eflomal", {"eflomal": {"priors": {0: str(p), 4: str(p)}, "reverse_priors": {0: str(p)}}})
+    with pytest.raises(ConfigError, match="priors file not found: /nowhere"):
+        build_aligner("eflomal", {"eflomal": {"reverse_priors": "/nowhere"}})
 
 
 def test_align_sharded_matches_unsharded_for_lexical_links():
@@ -223,7 +264,7 @@ def test_sharded_default_eflomal_reads_the_priors_of_its_own_prefix_length(tmp_p
     orig = EflomalAligner._directional
 
     def spy(self, s, t, prefix_len=None):
-        read.append((prefix_len, Path(self.priors[prefix_len]).name))
+        read.append((prefix_len, Path(self.priors[prefix_len]).name, Path(self.reverse_priors[prefix_len]).name))
         return orig(self, s, t, prefix_len)
 
     monkeypatch.setattr(EflomalAligner, "_directional", spy)
@@ -231,7 +272,8 @@ def test_sharded_default_eflomal_reads_the_priors_of_its_own_prefix_length(tmp_p
     aligns = list(align_sharded(lambda: (iter(src), iter(tgt)), cfg, shard_size=25, sample_size=40, stats=st,
                                 workdir=tmp_path))
     assert st["priors"] and len(aligns) == len(src) and any(len(a) for a in aligns)
-    assert read == [(0, "eflomal.priors"), (4, "eflomal.prefix4.priors")] * 3
+    assert read == [(0, "eflomal.priors", "eflomal.reverse.priors"),
+                    (4, "eflomal.prefix4.priors", "eflomal.prefix4.reverse.priors")] * 3
 
 
 def test_pipelined_run_writes_what_the_sequential_run_writes(tmp_path):

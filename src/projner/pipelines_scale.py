@@ -6,8 +6,7 @@
    total), checks they are line-parallel, lets the projector learn its corpus
    statistics (the refinement's function words) and draws a fixed-seed sample;
 2. if the corpus is larger than one shard and the aligner has an eflomal member,
-   eflomal runs once on the sample (plus the extra bitext) and its links become
-   an eflomal priors file (:mod:`projner.align.sharded`);
+   eflomal runs once on the sample (plus the bitext): its links become priors (:mod:`projner.align.sharded`);
 3. the pairs are read again and cut into shards of ``shard_size`` pairs; each shard
    is aligned (eflomal with the priors, no bitext: the priors carry it) and
    projected, and its sentences are yielded in input order. With more than one
@@ -124,13 +123,16 @@ def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projecto
     return sample.seen, sample
 
 
-def shard_config(config: ProjectionConfig, priors: str | Path | dict, n_pairs: int) -> ProjectionConfig:
-    """The configuration each shard is aligned with: eflomal reads ``priors`` (one file,
-    or ``{prefix_len: file}``) and runs the iterations eflomal would choose for all
-    ``n_pairs``; the extra bitext is dropped (the priors were learnt from it)."""
+def shard_config(config: ProjectionConfig, priors: str | Path | dict, n_pairs: int,
+                 reverse_priors: str | Path | dict | None = None) -> ProjectionConfig:
+    """The configuration each shard is aligned with: eflomal reads ``priors`` and
+    ``reverse_priors`` (one file, or ``{prefix_len: file}``) and runs the iterations eflomal
+    would choose for all ``n_pairs``; the extra bitext is dropped (the priors have it)."""
     opts = copy.deepcopy(config.aligner_options)
     ef = opts.setdefault("eflomal", {})
-    ef["priors"] = {int(k): str(v) for k, v in priors.items()} if isinstance(priors, dict) else str(priors)
+    for key, files in (("priors", priors), ("reverse_priors", reverse_priors)):
+        if files is not None:
+            ef[key] = {int(k): str(v) for k, v in files.items()} if isinstance(files, dict) else str(files)
     ef.pop("bitext", None)
     if ef.get("n_iterations") is None:
         ef["n_iterations"] = corpus_iterations(n_pairs, int(ef.get("model", 3)))
@@ -151,8 +153,9 @@ def priors_plan(config: ProjectionConfig, sample: Reservoir, n_pairs: int, shard
     src, tgt = sample_and_bitext_lines(sample.items, bitext)
     kwargs = dict(prefix_lens=eflomal.prefix_lens, model=eflomal.model, n_samplers=eflomal.n_samplers,
                   null_prior=eflomal.null_prior, seed=eflomal.seed)
-    paths = {p: Path(workdir) / priors_name(p) for p in dict.fromkeys(eflomal.prefix_lens)}
-    return shard_config(config, paths, n_pairs), (src, tgt, Path(workdir), kwargs)
+    paths, reverse = ({p: Path(workdir) / priors_name(p, rev) for p in dict.fromkeys(eflomal.prefix_lens)}
+                      for rev in (False, True))
+    return shard_config(config, paths, n_pairs, reverse), (src, tgt, Path(workdir), kwargs)
 
 
 def _priors_note(job: tuple, n_sample: int) -> str:

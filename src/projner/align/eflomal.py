@@ -72,6 +72,10 @@ class EflomalAligner:
     priors: path of an eflomal priors file (see ``eflomal-makepriors``), read by every
         run; or ``{prefix_len: path}``, one file per prefix length (sharded alignment
         learns each run's priors from a run with the same prefix length).
+    reverse_priors: the priors of the reverse direction (source word given target word),
+        in the same form; default: ``priors`` for both directions, as eflomal reads them.
+        With it, each direction is an eflomal process of its own, reading its own file
+        (side by side, or one after the other when seeded); the input is prepared once.
     normalize: eflomal reads each token's :func:`word_key` (edge punctuation and
         elided clitics stripped) instead of the token itself; links still point at
         the tokens. Off: the tokens as they are (lowercased if ``lowercase``).
@@ -99,6 +103,7 @@ class EflomalAligner:
         null_prior: float = 0.2,
         prefix_len: int | Sequence[int] = (0, 4),
         priors: str | Mapping[int, str] | None = None,
+        reverse_priors: str | Mapping[int, str] | None = None,
         bitext_limit: int | None = None,
         seed: int | None = None,
         normalize: bool = True,
@@ -123,12 +128,8 @@ class EflomalAligner:
         self.prefix_lens = [int(prefix_len)] if isinstance(prefix_len, (int, float)) else [int(p) for p in prefix_len]
         if not self.prefix_lens or any(p < 0 for p in self.prefix_lens):
             raise ValueError("prefix_len must be a non-negative integer or a non-empty list of them")
-        if isinstance(priors, Mapping):
-            priors = {int(k): str(v) for k, v in priors.items()}
-            missing = [p for p in self.prefix_lens if p not in priors]
-            if missing:
-                raise ValueError(f"priors: no file for prefix length {missing[0]} (give one per prefix_len)")
-        self.priors = priors
+        self.priors = self._per_prefix(priors, "priors")
+        self.reverse_priors = self._per_prefix(reverse_priors, "reverse_priors")
         self.bitext_limit = bitext_limit
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
             raise ValueError(f"seed must be a non-negative integer, not {seed!r}")
@@ -140,6 +141,14 @@ class EflomalAligner:
         self._bitext_cache: tuple[list[str], list[str]] | None = None
         self._warned_long = False
         self.trained_pairs: int | None = None  # pairs of the last align(): the batch plus the bitext
+
+    def _per_prefix(self, priors, name: str):
+        if isinstance(priors, Mapping):
+            priors = {int(k): str(v) for k, v in priors.items()}
+            missing = [p for p in self.prefix_lens if p not in priors]
+            if missing:
+                raise ValueError(f"{name}: no file for prefix length {missing[0]} (give one per prefix_len)")
+        return priors
 
     def _bitext_lines(self, main_src: Sequence[Tokens] = (), main_tgt: Sequence[Tokens] = ()) -> tuple[list[str], list[str]]:
         """The extra bitext as eflomal lines; a pair given in the wrong direction
@@ -201,6 +210,10 @@ class EflomalAligner:
         kw = dict(source_prefix_len=plen, target_prefix_len=plen) if plen else {}
         aligner = eflomal.Aligner(model=self.model, n_iterations=self.n_iterations,
                                   n_samplers=self.n_samplers, null_prior=self.null_prior, **kw)
+        if self.reverse_priors is not None:
+            from .eflomal_directions import two_processes
+
+            return two_processes(self, aligner, src_lines, tgt_lines, n, plen)
         with _eflomal_tempdir() as tmp:
             fwd, rev = Path(tmp, "fwd"), Path(tmp, "rev")
             path = self.priors.get(plen) if isinstance(self.priors, dict) else self.priors

@@ -41,6 +41,7 @@ class EflomalOptions(Options):
     null_prior: Unit = 0.2
     prefix_len: Union[NonNegativeInt, list[NonNegativeInt]] = (0, 4)  # type: ignore[assignment]
     priors: Union[str, dict[NonNegativeInt, str], None] = None  # one file, or one per prefix length
+    reverse_priors: Union[str, dict[NonNegativeInt, str], None] = None  # the reverse direction's (default: priors)
     bitext_limit: Optional[PositiveInt] = None
     seed: Optional[NonNegativeInt] = None
     normalize: Flag = True  # eflomal reads word_key(token): edge punctuation, elided clitics stripped
@@ -53,7 +54,7 @@ class EflomalOptions(Options):
             raise ValueError("give at least one prefix length")
         return v
 
-    @field_validator("priors")
+    @field_validator("priors", "reverse_priors")
     @classmethod
     def _priors_exist(cls, v):
         for path in (v.values() if isinstance(v, dict) else [v] if v is not None else []):
@@ -63,11 +64,12 @@ class EflomalOptions(Options):
 
     @model_validator(mode="after")
     def _priors_per_prefix(self):
-        if isinstance(self.priors, dict):
-            lens = [self.prefix_len] if isinstance(self.prefix_len, int) else list(self.prefix_len)
-            missing = [p for p in lens if p not in self.priors]
+        lens = [self.prefix_len] if isinstance(self.prefix_len, int) else list(self.prefix_len)
+        for name in ("priors", "reverse_priors"):
+            files = getattr(self, name)
+            missing = [p for p in lens if p not in files] if isinstance(files, dict) else []
             if missing:
-                raise ValueError(f"priors: no file for prefix length {missing[0]} (give one per prefix_len)")
+                raise ValueError(f"{name}: no file for prefix length {missing[0]} (give one per prefix_len)")
         return self
 
     @field_validator("bitext")
@@ -265,7 +267,8 @@ def eflomal(shared: Shared | None = None, **options: Any) -> Aligner:
     return EflomalAligner(symmetrization=o.symmetrization, lowercase=lowercase,
                           bitext=_own_bitext(o.bitext, shared) + list(shared.bitext), model=o.model,
                           n_iterations=o.n_iterations, n_samplers=o.n_samplers, null_prior=o.null_prior,
-                          prefix_len=o.prefix_len, priors=o.priors, bitext_limit=o.bitext_limit,
+                          prefix_len=o.prefix_len, priors=o.priors, reverse_priors=o.reverse_priors,
+                          bitext_limit=o.bitext_limit,
                           seed=o.seed if o.seed is not None else shared.seed, normalize=o.normalize,
                           spelling_prior=o.spelling_prior)
 

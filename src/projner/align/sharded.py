@@ -5,10 +5,14 @@ the whole corpus and shows no progress. Instead:
 
 1. :func:`learn_priors` runs eflomal once on a *sample* (plus any extra bitext) per
    prefix length the aligner uses (surface forms, 4-character stems) and turns each
-   run's forward and reverse links into an eflomal priors file (:func:`prior_counts`:
+   run's forward and reverse links into eflomal priors (:func:`prior_counts`:
    what ``eflomal-makepriors`` computes, plus fertility-0 counts): Dirichlet
-   pseudo-counts for word pairs, jumps and fertilities.
-2. Every shard is aligned on its own with those priors (``EflomalAligner(priors={prefix_len: file})``),
+   pseudo-counts for word pairs, jumps and fertilities. Two files per run, one per
+   direction: the word-pair counts of the forward file come from the forward links
+   (target word given source word), those of the reverse file from the reverse links
+   (source word given target word; :func:`lexical_counts`).
+2. Every shard is aligned on its own with those priors (``EflomalAligner(priors={prefix_len: file},
+   reverse_priors={prefix_len: file})``),
    so shards are independent: they can run one after another in bounded memory,
    in any order, or on different machines, and a failed shard is simply rerun.
 
@@ -101,15 +105,15 @@ def prior_counts(src_lines: Sequence[str], tgt_lines: Sequence[str], fwd_lines: 
       every word look as if it always had a link and push the shards to link words
       (function words above all) that the whole-corpus model leaves unaligned.
     """
-    lex, jump_f, jump_r, fert_f, fert_r = Counter(), Counter(), Counter(), Counter(), Counter()
+    jump_f, jump_r, fert_f, fert_r = Counter(), Counter(), Counter(), Counter()
+    fwd_lines = list(fwd_lines)
+    lex = lexical_counts(src_lines, tgt_lines, fwd_lines, prefix_len)
     for src, tgt, fwd_line, rev_line in zip(src_lines, tgt_lines, fwd_lines, rev_lines):
         s, t = src.split(), tgt.split()
         if prefix_len:
             s, t = [w[:prefix_len] for w in s], [w[:prefix_len] for w in t]
         fwd = [tuple(map(int, x.split("-"))) for x in fwd_line.split()]
         rev = [tuple(map(int, x.split("-"))) for x in rev_line.split()]
-        for i, j in fwd:
-            lex[(s[i], t[j])] += 1
         _jumps(jump_f, sorted(fwd, key=lambda link: link[1]), len(s), 0, 1)
         _jumps(jump_r, sorted(rev, key=lambda link: link[0]), len(t), 1, 0)
         linked_f = Counter(i for i, _ in fwd)
@@ -119,6 +123,30 @@ def prior_counts(src_lines: Sequence[str], tgt_lines: Sequence[str], fwd_lines: 
         for j, word in enumerate(t):
             fert_r[(word, linked_r.get(j, 0))] += 1
     return lex, jump_f, jump_r, fert_f, fert_r
+
+
+def lexical_counts(src_lines: Sequence[str], tgt_lines: Sequence[str], links_lines: Iterable[str],
+                   prefix_len: int = 0) -> Counter:
+    """``(source word, target word)`` link counts (words cut to ``prefix_len``).
+
+    From the forward links they are the forward run's lexical priors, as
+    ``eflomal-makepriors`` computes them. The reverse run models the source word given
+    the target word, and eflomal reads one priors file for both directions; given
+    forward counts, the reverse run is pulled towards the forward model (its one-to-many
+    links, each target word picking one source word) and in Europarl-NER es drifted from
+    the links the priors came from (13% of its links changed against 3% of the forward
+    run's; docs/scale.md). Counted from the reverse links they describe the reverse
+    model, and :class:`~projner.align.eflomal.EflomalAligner` gives each direction its
+    own file (``reverse_priors``)."""
+    lex: Counter = Counter()
+    for src, tgt, line in zip(src_lines, tgt_lines, links_lines):
+        s, t = src.split(), tgt.split()
+        if prefix_len:
+            s, t = [w[:prefix_len] for w in s], [w[:prefix_len] for w in t]
+        for x in line.split():
+            i, _, j = x.partition("-")
+            lex[(s[int(i)], t[int(j)])] += 1
+    return lex
 
 
 def _jumps(counts: Counter, links: list, length: int, pos: int, key: int) -> None:
@@ -148,9 +176,11 @@ def write_priors(path: str | os.PathLike, counts: tuple[Counter, Counter, Counte
         raise
 
 
-def priors_name(prefix_len: int) -> str:
-    """File name of the priors for eflomal runs with this prefix length."""
-    return "eflomal.priors" if not prefix_len else f"eflomal.prefix{prefix_len}.priors"
+def priors_name(prefix_len: int, reverse: bool = False) -> str:
+    """File name of the priors for eflomal runs with this prefix length (``reverse``: the
+    reverse direction's file)."""
+    name = "eflomal" if not prefix_len else f"eflomal.prefix{prefix_len}"
+    return f"{name}.reverse.priors" if reverse else f"{name}.priors"
 
 
 def learn_priors(
@@ -166,12 +196,13 @@ def learn_priors(
     seed: int | None = None,
 ) -> dict[int, Path]:
     """Align ``src_lines``/``tgt_lines`` (eflomal input lines) once per prefix length
-    and write each run's priors into ``folder`` (:func:`priors_name`).
+    and write each run's priors into ``folder``: the forward direction's file and the
+    reverse direction's (:func:`priors_name`, :func:`lexical_counts`).
 
     The default aligner votes eflomal runs on surface forms and on 4-character stems;
     each shard run gets the priors of a run like itself (a stem run's own stem links):
     priors from the surface run alone would pull both runs to the same links and lose
-    what the vote gains from their differences. Returns ``{prefix_len: path}``."""
+    what the vote gains from their differences. Returns ``{prefix_len: forward file}``."""
     import eflomal
 
     if len(src_lines) != len(tgt_lines):
@@ -196,8 +227,11 @@ def learn_priors(
                 raise ModelError(f"eflomal (learning priors): {exc}") from None
             with open(fwd, encoding="utf-8") as f, open(rev, encoding="utf-8") as r:
                 counts = prior_counts(src_lines, tgt_lines, f, r, plen)
+            with open(rev, encoding="utf-8") as r:
+                reverse_lex = lexical_counts(src_lines, tgt_lines, r, plen)
         out[plen] = Path(folder) / priors_name(plen)
         write_priors(out[plen], counts)
+        write_priors(Path(folder) / priors_name(plen, reverse=True), (reverse_lex, *counts[1:]))
     return out
 
 

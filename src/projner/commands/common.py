@@ -130,7 +130,7 @@ def spooled(path):
 def config_files(cfg) -> dict:
     """Files a projection configuration reads: bitext pairs and aligner option files (priors)."""
     priors = [v for opts in cfg.aligner_options.values() if isinstance(opts, dict)
-              for k, v in opts.items() if k == "priors" and isinstance(v, str) and v]
+              for k, v in opts.items() if k in ("priors", "reverse_priors") and isinstance(v, str) and v]
     return {"--bitext": [p for pair in cfg.bitext for p in pair], "priors": priors}
 
 

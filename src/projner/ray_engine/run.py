@@ -88,9 +88,10 @@ def split(folder: ShardFolder, command: str, corpus, alignments, config, *, shar
     if projector is not None:  # projectors are closures: keep what the corpus pass learnt
         with open(folder.root / "projector.pkl", "wb") as fh:
             pickle.dump(getattr(projector, "refiner", None), fh, protocol=pickle.HIGHEST_PROTOCOL)
-    priors = cfg.aligner_options["eflomal"]["priors"] if cfg is not config else {}
+    ef = cfg.aligner_options["eflomal"] if cfg is not config else {}
     folder.manifest.update(pairs=n, split_done=True, shard_size=shard_size,
-                           priors={str(k): Path(v).name for k, v in priors.items()})
+                           **{key: {str(k): Path(v).name for k, v in ef.get(key, {}).items()}
+                              for key in ("priors", "reverse_priors")})
     folder.save()
 
 
@@ -160,8 +161,9 @@ def _shard_config(folder: ShardFolder, config):
     if folder.manifest.get("priors"):
         from ..pipelines_scale import shard_config
 
-        paths = {int(k): folder.root / name for k, name in folder.manifest["priors"].items()}
-        return shard_config(config, paths, folder.manifest["pairs"])
+        paths, reverse = ({int(k): folder.root / name for k, name in folder.manifest.get(key, {}).items()}
+                          for key in ("priors", "reverse_priors"))
+        return shard_config(config, paths, folder.manifest["pairs"], reverse or None)
     return config
 
 

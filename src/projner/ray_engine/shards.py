@@ -6,7 +6,7 @@ Layout of ``WORKDIR`` (default: ``OUTPUT.shards`` next to the output)::
     in/00000.pkl ...     shard inputs: (source, target, alignment or None) per pair
     out/00000.conll ...  shard outputs, written atomically by the workers
     projector.pkl        what the projector learnt in its corpus pass (the refiner)
-    eflomal*.priors      priors learnt once from a sample, one file per eflomal prefix length
+    eflomal*.priors      priors learnt once from a sample, one file per eflomal prefix length and direction
 
 Only the driver writes ``manifest.json`` (atomically). A shard counts as done when
 the manifest records it and its output file has the recorded size; a rerun of the
@@ -26,7 +26,7 @@ from typing import Iterable, Iterator
 
 from ..errors import InputError
 
-VERSION = 2  # 2: priors per prefix length
+VERSION = 3  # 2: priors per prefix length; 3: and per direction
 
 
 def fingerprint(command: str, inputs: Iterable[str | os.PathLike | None], settings: dict) -> str:
