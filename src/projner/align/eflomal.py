@@ -236,12 +236,13 @@ class EflomalAligner:
         return forward, reverse
 
     def _priors_file(self, src_lines: Sequence[str], tgt_lines: Sequence[str], base: str | None,
-                     path: Path) -> str | Path | None:
+                     path: Path, pairs: set | None = None) -> str | Path | None:
         """The priors eflomal reads: the given file (``base``) plus the spelling priors
-        of the pairs being aligned (:mod:`~projner.align.eflomal_priors`), if any."""
+        of the pairs being aligned (:mod:`~projner.align.eflomal_priors`; ``pairs``: those
+        already found), if any."""
         if not self.spelling_prior:
             return base
-        pairs = spelling_pairs(src_lines, tgt_lines)
+        pairs = spelling_pairs(src_lines, tgt_lines) if pairs is None else pairs
         if not pairs:
             return base
         write_spelling_priors(path, pairs, self.spelling_prior, base=base)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..types import Alignment
 from .eflomal import _environ, _eflomal_tempdir, _read_links, _seed_shim
+from .eflomal_priors import spelling_pairs
 
 
 def two_processes(self, aligner, src_lines: list[str], tgt_lines: list[str], n: int,
@@ -30,9 +31,10 @@ def two_processes(self, aligner, src_lines: list[str], tgt_lines: list[str], n: 
             src_index = eflomal.to_eflomal_text_file(src_lines, sf, plen, 0)[0]
             tgt_index = eflomal.to_eflomal_text_file(tgt_lines, tf, plen, 0)[0]
         jobs = {}
+        spelling = spelling_pairs(src_lines[:n], tgt_lines[:n]) if self.spelling_prior else set()
         for d, given in files.items():
             base = given.get(plen) if isinstance(given, dict) else given
-            path = self._priors_file(src_lines[:n], tgt_lines[:n], base, Path(tmp, f"priors.{d}"))
+            path = self._priors_file(src_lines[:n], tgt_lines[:n], base, Path(tmp, f"priors.{d}"), spelling)
             indexed = None
             if path:
                 indexed = Path(tmp, f"priors.{d}.indexed")
