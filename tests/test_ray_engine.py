@@ -152,6 +152,27 @@ def test_a_bad_line_in_a_later_part_is_the_single_process_error(cluster, corpus,
     assert not (tmp_path / "ray.conll").exists() and not (tmp_path / "single.conll").exists()
 
 
+def test_eflomal_shards_on_the_cluster_read_the_priors_of_both_directions(cluster, corpus, tmp_path):
+    """align --engine ray with the default aligner over 4 shards: priors learnt once, one file per prefix
+    length and direction, recorded in the manifest and read by every shard; every pair gets its links."""
+    from projner.config import load_config
+    from projner.io import read_sentences
+    from projner.ray_engine import run
+
+    def pairs():
+        return (read_sentences(corpus / "src.conll", "conll", labels=False),
+                read_sentences(corpus / "tgt.txt", "text", labels=False))
+
+    st = run("align", pairs, load_config(None, {"seed": 1}), tmp_path / "links.talp",
+             paths=(corpus / "src.conll", corpus / "tgt.txt", None), shard_size=13, sample_size=30)
+    manifest = json.loads((tmp_path / "links.talp.shards" / "manifest.json").read_text())
+    assert manifest["priors"] == {"0": "eflomal.priors", "4": "eflomal.prefix4.priors"}
+    assert manifest["reverse_priors"] == {"0": "eflomal.reverse.priors", "4": "eflomal.prefix4.reverse.priors"}
+    assert all((tmp_path / "links.talp.shards" / name).is_file() for name in manifest["reverse_priors"].values())
+    links = (tmp_path / "links.talp").read_text().splitlines()
+    assert st["shards"] == 4 and len(links) == 50 and all(links)
+
+
 def test_cli_filter_and_saved_links_match_the_single_process(cluster, corpus, tmp_path):
     """--drop-incomplete leaves out the same sentences; --save-alignment writes the links in input order."""
     common = [corpus / "src.conll", corpus / "tgt.txt", "--alignment", corpus / "links.talp", "--drop-incomplete"]
