@@ -152,6 +152,26 @@ def test_a_bad_line_in_a_later_part_is_the_single_process_error(cluster, corpus,
     assert not (tmp_path / "ray.conll").exists() and not (tmp_path / "single.conll").exists()
 
 
+def test_jsonl_source_and_conll_target_read_in_parts_give_the_single_process_bytes(cluster, corpus, tmp_path,
+                                                                                   capsys):
+    """Reading in parts for other formats: a JSONL source with blank lines, a CoNLL target, JSONL output."""
+    from projner.io import read_sentences
+
+    src = list(read_sentences(corpus / "src.conll", "conll"))
+    write_sentences(tmp_path / "src.jsonl", src, "jsonl")
+    text = (tmp_path / "src.jsonl").read_text().splitlines()
+    (tmp_path / "src.jsonl").write_text("\n".join(line + ("\n" if k % 7 == 3 else "") for k, line in enumerate(text)) + "\n")
+    write_sentences(tmp_path / "tgt.conll", read_sentences(corpus / "tgt.txt", "text", labels=False), "conll")
+    common = ["project", tmp_path / "src.jsonl", tmp_path / "tgt.conll", "--alignment", corpus / "links.talp"]
+    _cli(*common, "-o", tmp_path / "single.jsonl")
+    capsys.readouterr()
+    _cli(*common, "-o", tmp_path / "ray.jsonl", "--engine", "ray", "--address", cluster.address, "--shard-size", "13")
+    assert "splitting into shards of 13 pairs" in (err := capsys.readouterr().err) and "(4 read in parallel)" in err
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "single.jsonl").read_bytes()
+    manifest = json.loads((tmp_path / "ray.jsonl.shards" / "manifest.json").read_text())
+    assert [sh["pairs"] for sh in manifest["shards"]] == [13, 13, 13, 11]
+
+
 def test_eflomal_shards_on_the_cluster_read_the_priors_of_both_directions(cluster, corpus, tmp_path):
     """align --engine ray with the default aligner over 4 shards: priors learnt once, one file per prefix
     length and direction, recorded in the manifest and read by every shard; every pair gets its links."""
