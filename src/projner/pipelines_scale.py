@@ -91,23 +91,23 @@ def _lockstep(sources: Iterable[Sentence], targets: Iterable[Sentence], paths) -
 
 
 def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projector=None,
-         paths=(None, None), on_pair: Callable[[Sentence, Sentence], None] | None = None) -> tuple[int, Reservoir]:
-    """Pass 1: count the pairs, sample eflomal lines for the priors (``sample_size`` 0: none,
-    e.g. with precomputed links), fit the projector; ``on_pair`` (if given) sees every
-    (prepared source, target) pair."""
+         paths=(None, None), on_pair: Callable[[Sentence, Sentence], None] | None = None
+         ) -> tuple[int, Reservoir | None]:
+    """Pass 1: count the pairs, sample eflomal lines for the priors (``sample_size`` 0: None,
+    e.g. with given links), fit the projector; ``on_pair`` sees every (prepared source, target)."""
     from .pipelines import fit_projector, prepare_source
 
-    sample = Reservoir(max(sample_size, 1), seed=config.seed or 0)
-    sources, targets = corpus()
+    sample = Reservoir(sample_size, seed=config.seed or 0) if sample_size else None
+    (sources, targets), count = corpus(), 0
 
     def pairs_seen() -> Iterator[Sentence]:
+        nonlocal count
         for s, t in _lockstep(sources, targets, paths):
-            k = sample.slot() if sample_size else None
+            count += 1
+            k = sample.slot() if sample is not None else None
             if k is not None:
                 src_line, tgt_line = priors_lines([s.tokens], [t.tokens], config.lowercase)
                 sample.items[k] = (src_line[0], tgt_line[0])
-            elif not sample_size:
-                sample.seen += 1
             s = prepare_source(s, config)
             if on_pair is not None:
                 on_pair(s, t)
@@ -118,9 +118,9 @@ def scan(corpus: Corpus, config: ProjectionConfig, *, sample_size: int, projecto
     else:
         for _ in pairs_seen():
             pass
-    if not sample.seen:
+    if not count:
         raise InputError("no sentences in this file", paths[0])
-    return sample.seen, sample
+    return count, sample
 
 
 def shard_config(config: ProjectionConfig, priors: str | Path | dict, n_pairs: int,

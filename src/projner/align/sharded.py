@@ -105,15 +105,15 @@ def prior_counts(src_lines: Sequence[str], tgt_lines: Sequence[str], fwd_lines: 
       every word look as if it always had a link and push the shards to link words
       (function words above all) that the whole-corpus model leaves unaligned.
     """
-    jump_f, jump_r, fert_f, fert_r = Counter(), Counter(), Counter(), Counter()
-    fwd_lines = list(fwd_lines)
-    lex = lexical_counts(src_lines, tgt_lines, fwd_lines, prefix_len)
+    lex, jump_f, jump_r, fert_f, fert_r = Counter(), Counter(), Counter(), Counter(), Counter()
     for src, tgt, fwd_line, rev_line in zip(src_lines, tgt_lines, fwd_lines, rev_lines):
         s, t = src.split(), tgt.split()
         if prefix_len:
             s, t = [w[:prefix_len] for w in s], [w[:prefix_len] for w in t]
         fwd = [tuple(map(int, x.split("-"))) for x in fwd_line.split()]
         rev = [tuple(map(int, x.split("-"))) for x in rev_line.split()]
+        for i, j in fwd:  # the forward run's word pairs (the reverse file's: lexical_counts)
+            lex[(s[i], t[j])] += 1
         _jumps(jump_f, sorted(fwd, key=lambda link: link[1]), len(s), 0, 1)
         _jumps(jump_r, sorted(rev, key=lambda link: link[0]), len(t), 1, 0)
         linked_f = Counter(i for i, _ in fwd)
@@ -225,10 +225,10 @@ def learn_priors(
                                   links_filename_rev=str(rev), quiet=True)
             except Exception as exc:  # eflomal reports failures as plain exceptions
                 raise ModelError(f"eflomal (learning priors): {exc}") from None
-            with open(fwd, encoding="utf-8") as f, open(rev, encoding="utf-8") as r:
-                counts = prior_counts(src_lines, tgt_lines, f, r, plen)
-            with open(rev, encoding="utf-8") as r:
-                reverse_lex = lexical_counts(src_lines, tgt_lines, r, plen)
+            rev_lines = rev.read_text(encoding="utf-8").splitlines()
+            with open(fwd, encoding="utf-8") as f:
+                counts = prior_counts(src_lines, tgt_lines, f, rev_lines, plen)
+            reverse_lex = lexical_counts(src_lines, tgt_lines, rev_lines, plen)
         out[plen] = Path(folder) / priors_name(plen)
         write_priors(out[plen], counts)
         write_priors(Path(folder) / priors_name(plen, reverse=True), (reverse_lex, *counts[1:]))
